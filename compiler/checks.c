@@ -1,0 +1,7 @@
+/* checks.c: runs every check in a fixed order. */
+#include "compiler/checks.h"
+
+void run_checks(config *c)
+{
+    check_duplicates(c);
+}

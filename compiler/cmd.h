@@ -1,0 +1,10 @@
+/* cmd.h: the subcommands of mtacc, one file each (cmd_*.c). Each takes
+ * argv with argv[0] = the subcommand name and returns the exit status. */
+#ifndef COMPILER_CMD_H
+#define COMPILER_CMD_H
+
+int cmd_check(int argc, char **argv);
+int cmd_postconf(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+#endif

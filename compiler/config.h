@@ -1,0 +1,29 @@
+/* config.h: one configuration directory as loaded for a run: its source
+ * files, the parsed main.cf (and master.cf), and the diagnostics so far. */
+#ifndef COMPILER_CONFIG_H
+#define COMPILER_CONFIG_H
+#include "compiler/diag.h"
+#include "compiler/maincf.h"
+
+typedef struct config {
+    char   *dir;          /* config directory as given (-c) */
+    srcset  src;
+    diags   d;
+    maincf  main;
+    int     master_file;  /* srcset id of master.cf, -1 if none */
+} config;
+
+typedef struct config_opts {
+    const char *dir;          /* default "." */
+    const char *main_path;    /* --main FILE: in place of DIR/main.cf */
+    const char *master_path;  /* --master FILE: in place of DIR/master.cf */
+} config_opts;
+
+/* Load and parse; a missing or unreadable main.cf is reported through
+ * fatal() (exit 2), a syntax problem as a diagnostic. */
+void config_load(config *c, const config_opts *o);
+void config_free(config *c);
+/* "DIR/name", or just "name" when DIR is "." */
+char *config_path(const config *c, const char *name);
+
+#endif
