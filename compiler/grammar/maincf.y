@@ -80,7 +80,10 @@ conts   : %empty
 
 static int is_param_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    /* letters, digits, '_'; '-' and '.' occur in per-service names
+     * such as smtp-amavis_destination_recipient_limit */
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-' || c == '.';
 }
 
 static void start_setting(struct maincf_scan *ps, maincf_span name)
@@ -99,7 +102,7 @@ static void start_setting(struct maincf_scan *ps, maincf_span name)
             diag *g = diag_add(ps->d, DIAG_SYNTAX,
                                loc_make(m->file, name.first + (unsigned)(c - s->name), 1),
                                "invalid character '%c' in parameter name \"%s\"", *c, s->name);
-            diag_hint(g, "parameter names consist of letters, digits and '_'");
+            diag_hint(g, "parameter names consist of letters, digits and '_' (and '-' or '.' from a master.cf service name)");
             break;
         }
     }
