@@ -4,4 +4,6 @@
 void run_checks(config *c)
 {
     check_duplicates(c);
+    check_values(c);
+    check_hostname(c);
 }

@@ -21,6 +21,7 @@ enum param_flags {
     PF_READONLY= 1u << 1,   /* fixed at build time of Postfix (mail_version, ...) */
     PF_LIST    = 1u << 2,   /* value is a list */
     PF_PERSERVICE = 1u << 3,/* template "<transport>_xxx" (name holds "_xxx") */
+    PF_CASE    = 1u << 4,   /* PT_ENUM*: words are case-sensitive */
 };
 
 typedef struct param_def {
@@ -28,7 +29,8 @@ typedef struct param_def {
     const char *def;           /* default as `postconf -d` prints it (reference host for PF_HOST) */
     param_type  type;
     unsigned    flags;
-    long long   min, max;      /* PT_INT/PT_LONG/PT_TIME range (max 0: none) */
+    long long   min, max;      /* PT_INT/PT_LONG/PT_TIME range (max 0: none;
+                                  min LLONG_MIN: none; PT_TIME: in seconds) */
     char        unit;          /* PT_TIME default unit: 's', 'm', 'h', 'd', 'w' */
     const char *const *words;  /* PT_ENUM/PT_ENUM_LIST: NULL-terminated */
 } param_def;
@@ -37,6 +39,9 @@ typedef struct param_def {
 size_t           registry_count(void);
 const param_def *registry_at(size_t i);
 const param_def *registry_find(const char *name);
+/* The global parameter name closest to a misspelt name (Damerau-Levenshtein
+ * within editdist_cutoff), or NULL when none is close or name is known. */
+const char      *registry_suggest(const char *name);
 /* Per-service templates: "<transport>" + suffix (e.g. "_destination_concurrency_limit"). */
 size_t           registry_service_count(void);
 const param_def *registry_service_at(size_t i);
