@@ -37,6 +37,9 @@ typedef struct param_def {
 size_t           registry_count(void);
 const param_def *registry_at(size_t i);
 const param_def *registry_find(const char *name);
+/* The global parameter name closest to a misspelt name (Damerau-Levenshtein
+ * within editdist_cutoff), or NULL when none is close or name is known. */
+const char      *registry_suggest(const char *name);
 /* Per-service templates: "<transport>" + suffix (e.g. "_destination_concurrency_limit"). */
 size_t           registry_service_count(void);
 const param_def *registry_service_at(size_t i);
