@@ -39,7 +39,7 @@ typedef struct pc_env {
     int           have_c;
     int           defaults_only;
     char         *host_value[8];        /* computed host defaults, by name */
-    const char   *host_name[8];
+    char         *host_name[8];
     size_t        nhost;
     strbuf        scratch[4];           /* expanded values handed to hostparams */
     int           nscratch;
@@ -69,7 +69,7 @@ static const char *host_value(pc_env *e, const char *name)
         free(v);
         return NULL;
     }
-    e->host_name[e->nhost] = name;
+    e->host_name[e->nhost] = xstrdup(name);
     e->host_value[e->nhost++] = v;
     return v;
 }
@@ -104,15 +104,14 @@ static const char *raw_value(void *vctx, const char *name)
     return paramset_default(e->ps, name);
 }
 
+/* stdout stays buffered, as in postconf: warnings reach a shared pipe first. */
 static void print_warning(const char *msg)
 {
-    fflush(stdout);
     fprintf(stderr, "postconf: warning: %s\n", msg);
 }
 
 static _Noreturn void postconf_fatal(const char *msg)
 {
-    fflush(stdout);
     fprintf(stderr, "postconf: fatal: %s\n", msg);
     exit(1);
 }
@@ -209,7 +208,7 @@ static void print_param(pc_env *e, const char *name, int expand, int show, int f
     sb_init(&n);
     if (!v)
         v = "";
-    if (expand) {
+    if (expand && !paramset_raw(name)) {
         expand_error err;
         expand_status st = expand_text(v, raw_value, e, &x, &err);
         if (st == EXPAND_FATAL)
@@ -400,7 +399,7 @@ int cmd_postconf(int argc, char **argv)
 
     int rc = fflush(stdout) == 0 ? 0 : 1;
     for (size_t i = 0; i < e.nhost; i++)
-        free(e.host_value[i]);
+        free(e.host_value[i]), free(e.host_name[i]);
     for (int i = 0; i < 4; i++)
         sb_free(&e.scratch[i]);
     for (size_t i = 0; i < e.no; i++) {

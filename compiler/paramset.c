@@ -78,6 +78,25 @@ int paramset_service_suffix_applies(const char *command, const char *suffix)
     return 0;
 }
 
+/* ---- raw parameters ---------------------------------------------------
+ * Postfix never expands these in postconf -x, and does not look for $name
+ * in them: their $names are filled in at delivery or reply time. The list
+ * is what `postconf -nx` leaves unexpanded when every parameter is set to
+ * "$name" (Postfix 3.7.11). */
+
+int paramset_raw(const char *name)
+{
+    static const char *const raw[] = {
+        "command_execution_directory", "default_rbl_reply", "forward_path", "luser_relay",
+        "mailbox_command", "postscreen_expansion_filter", "postscreen_reject_footer",
+        "smtpd_expansion_filter", "smtpd_reject_footer", NULL,
+    };
+    for (size_t i = 0; raw[i]; i++)
+        if (strcmp(raw[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 /* ---- warnings ---------------------------------------------------------- */
 
 static void warn(paramset *ps, char *msg)
@@ -229,10 +248,12 @@ void paramset_build(paramset *ps, const maincf *m, const mastercf *mc,
     /* references and restriction classes */
     size_t main_refs_end;
     for (size_t i = 0; i < m->n; i++)
-        scan_value(ps, m->v[i].value, 0, i);
+        if (!paramset_raw(m->v[i].name))
+            scan_value(ps, m->v[i].value, 0, i);
     main_refs_end = ps->nrefs;
     for (size_t i = 0; i < ps->nov; i++)
-        scan_value(ps, ps->ov[i].value, 1, i);
+        if (!paramset_raw(ps->ov[i].name))
+            scan_value(ps, ps->ov[i].value, 1, i);
     for (size_t i = 0; i < ps->nrefs; i++)
         if (names_has(&ps->defined, ps->refs[i].name))
             names_add(&ps->user, ps->refs[i].name);

@@ -71,6 +71,9 @@ const char *paramset_default(const paramset *ps, const char *name);
 void paramset_each(const paramset *ps, int with_user,
                    void (*fn)(void *ctx, const char *name), void *ctx);
 
+/* 1 for parameters whose value Postfix never expands (mailbox_command, ...). */
+int  paramset_raw(const char *name);
+
 /* Per-service suffixes that apply to a master.cf command (NULL-terminated
  * list of registry_service_at indexes is overkill: 1 = applies). */
 int  paramset_service_suffix_applies(const char *command, const char *suffix);
