@@ -306,7 +306,7 @@ int cmd_postconf(int argc, char **argv)
 
     paramset ps;
     /* master.cf services: plugged in with the master.cf model (config.h) */
-    paramset_build(&ps, &c.main, NULL, main_path, master_path);
+    paramset_build(&ps, &c.main, &c.master, main_path, master_path);
     e.ps = &ps;
     e.m = &c.main;
     e.dir = cfdir;
