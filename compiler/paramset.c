@@ -184,6 +184,11 @@ static void on_ref(void *vctx, const char *name, size_t off, size_t len)
     ps->refs[ps->nrefs++] = (ps_ref){ xstrdup(name), c->in_master, c->setting, off, len };
 }
 
+static void on_default_ref(void *vctx, const char *name, size_t off, size_t len)
+{
+    names_add(vctx, name);
+}
+
 static void scan_value(paramset *ps, const char *v, int in_master, size_t setting)
 {
     struct scan_ctx c = { ps, in_master, setting };
@@ -257,6 +262,21 @@ void paramset_build(paramset *ps, const maincf *m, const mastercf *mc,
     for (size_t i = 0; i < ps->nrefs; i++)
         if (names_has(&ps->defined, ps->refs[i].name))
             names_add(&ps->user, ps->refs[i].name);
+    /* names that built-in defaults refer to (legacy names such as
+     * fallback_relay in smtp_fallback_relay = $fallback_relay) */
+    ps_names from_defaults = { 0 };
+    for (size_t i = 0; i < registry_count(); i++) {
+        const param_def *d = registry_at(i);
+        if (!strchr(d->def, '$') || paramset_raw(d->name))
+            continue;
+        expand_error err;
+        expand_scan(d->def, on_default_ref, &from_defaults, &err);
+        expand_error_free(&err);
+    }
+    for (size_t i = 0; i < from_defaults.cap; i++)
+        if (from_defaults.slot[i] && names_has(&ps->defined, from_defaults.slot[i]))
+            names_add(&ps->user, from_defaults.slot[i]);
+    names_free(&from_defaults);
     const cf_setting *cls = maincf_find(m, "smtpd_restriction_classes");
     if (cls)
         add_classes(ps, cls->value);

@@ -47,7 +47,8 @@ run() {  # tool dir args... -> $work/out.$tool, $work/err.$tool, $work/rc.$tool
         "$MTACC" postconf -c "$dir" "$@" >"$work/out.$tool" 2>"$work/err.raw.$tool"
     fi
     echo $? >"$work/rc.$tool"
-    grep -v '^process_id = ' "$work/out.$tool" >"$work/out.f.$tool"
+    grep -v '^process_id = ' "$work/out.$tool" |
+        sed 's|^\(debugger_command = .*/postconf\) [0-9][0-9]* |\1 PID |' >"$work/out.f.$tool"
     sort "$work/err.raw.$tool" >"$work/err.$tool"
 }
 
