@@ -225,6 +225,51 @@ static void print_param(pc_env *e, const char *name, int expand, int show, int f
     sb_free(&n);
 }
 
+/* Postfix reads main.cf as logical lines (continuation lines appended
+ * without their newline) and stops at one without "=". Returns the fatal
+ * message, or NULL. */
+static char *maincf_fatal(const char *text, size_t len, const char *path)
+{
+    const char *p = text, *end = text + len;
+    strbuf line;
+    sb_init(&line);
+    unsigned lineno = 0, start = 0;
+    char *msg = NULL;
+    for (unsigned n = 1; p <= end && !msg; n++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *q = p;
+        while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        int blank = q == le, comment = q < le && *q == '#';
+        int cont = !blank && !comment && q > p;
+        if (!blank && !comment && (!cont || line.len == 0)) {
+            if (line.len && !strchr(line.s, '='))
+                break;
+            sb_clear(&line);
+            start = n;
+        }
+        if (!blank && !comment)
+            sb_addn(&line, p, (size_t)(le - p));
+        lineno = n;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    (void)lineno;
+    if (line.len && !strchr(line.s, '=')) {
+        while (line.len && (line.s[line.len - 1] == ' ' || line.s[line.len - 1] == '\t' ||
+                            line.s[line.len - 1] == '\r'))
+            line.s[--line.len] = 0;
+        strbuf m;
+        sb_init(&m);
+        sb_addf(&m, "%s, line %u: missing '=' after attribute name: \"%s\"", path, start, line.s);
+        msg = sb_take(&m);
+    }
+    sb_free(&line);
+    return msg;
+}
+
 static char *join_path(const char *dir, const char *file)
 {
     strbuf b;
@@ -285,6 +330,17 @@ int cmd_postconf(int argc, char **argv)
     config c;
     config_opts co = { .dir = cfdir };
     config_load(&c, &co);
+
+    const src_file *mf = src_get(&c.src, c.main.file);
+    char *mfatal = mf ? maincf_fatal(mf->text, mf->len, main_path) : NULL;
+    if (mfatal) {
+        fprintf(stderr, "postconf: fatal: %s\n", mfatal);
+        free(mfatal);
+        config_free(&c);
+        free(main_path);
+        free(master_path);
+        return 1;
+    }
 
     if (master_mode) {
 #ifdef HAVE_POSTCONF_MASTER
