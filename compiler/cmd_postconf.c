@@ -46,11 +46,20 @@ typedef struct pc_env {
 } pc_env;
 
 static const char *raw_value(void *vctx, const char *name);
+static const char *set_value(const struct pc_env *e, const char *name);
 
 /* Expanded value of name, for the host-default computations. */
 static const char *expanded_value(void *vctx, const char *name)
 {
     pc_env *e = vctx;
+    size_t nl = strlen(name);
+    if (nl > 4 && strcmp(name + nl - 4, "?set") == 0) {
+        char *base = xstrndup(name, nl - 4);
+        int set = !e->defaults_only && set_value(e, base);
+        const char *r = set ? expanded_value(vctx, base) : NULL;
+        free(base);
+        return r;
+    }
     strbuf *b = &e->scratch[e->nscratch++ % 4];
     sb_clear(b);
     expand_error err;
@@ -228,44 +237,54 @@ static void print_param(pc_env *e, const char *name, int expand, int show, int f
 /* Postfix reads main.cf as logical lines (continuation lines appended
  * without their newline) and stops at one without "=". Returns the fatal
  * message, or NULL. */
+/* "name = value": the name runs to whitespace or "="; then "=" must follow. */
+static char *bad_line(strbuf *line, const char *path, unsigned lineno)
+{
+    const char *p = line->s;
+    while (*p && *p != '=' && *p != ' ' && *p != '\t')
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '=')
+        return NULL;
+    while (line->len && (line->s[line->len - 1] == ' ' || line->s[line->len - 1] == '\t' ||
+                         line->s[line->len - 1] == '\r'))
+        line->s[--line->len] = 0;
+    strbuf m;
+    sb_init(&m);
+    sb_addf(&m, "%s, line %u: missing '=' after attribute name: \"%s\"", path, lineno, line->s);
+    return sb_take(&m);
+}
+
 static char *maincf_fatal(const char *text, size_t len, const char *path)
 {
     const char *p = text, *end = text + len;
     strbuf line;
     sb_init(&line);
-    unsigned lineno = 0, start = 0;
+    unsigned start = 0;
     char *msg = NULL;
-    for (unsigned n = 1; p <= end && !msg; n++) {
+    for (unsigned n = 1;; n++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         const char *q = p;
         while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         int blank = q == le, comment = q < le && *q == '#';
-        int cont = !blank && !comment && q > p;
-        if (!blank && !comment && (!cont || line.len == 0)) {
-            if (line.len && !strchr(line.s, '='))
-                break;
-            sb_clear(&line);
-            start = n;
-        }
-        if (!blank && !comment)
+        if (!blank && !comment) {
+            if (q == p || line.len == 0) {       /* a new logical line */
+                if (line.len && (msg = bad_line(&line, path, start)))
+                    break;
+                sb_clear(&line);
+                start = n;
+            }
             sb_addn(&line, p, (size_t)(le - p));
-        lineno = n;
+        }
         if (!nl)
             break;
         p = nl + 1;
     }
-    (void)lineno;
-    if (line.len && !strchr(line.s, '=')) {
-        while (line.len && (line.s[line.len - 1] == ' ' || line.s[line.len - 1] == '\t' ||
-                            line.s[line.len - 1] == '\r'))
-            line.s[--line.len] = 0;
-        strbuf m;
-        sb_init(&m);
-        sb_addf(&m, "%s, line %u: missing '=' after attribute name: \"%s\"", path, start, line.s);
-        msg = sb_take(&m);
-    }
+    if (!msg && line.len)
+        msg = bad_line(&line, path, start);
     sb_free(&line);
     return msg;
 }
@@ -332,7 +351,7 @@ int cmd_postconf(int argc, char **argv)
     config_load(&c, &co);
 
     const src_file *mf = src_get(&c.src, c.main.file);
-    char *mfatal = mf ? maincf_fatal(mf->text, mf->len, main_path) : NULL;
+    char *mfatal = mf && !dflag ? maincf_fatal(mf->text, mf->len, main_path) : NULL;
     if (mfatal) {
         fprintf(stderr, "postconf: fatal: %s\n", mfatal);
         free(mfatal);

@@ -24,7 +24,7 @@ int host_param(const char *name)
     return 0;
 }
 
-static char *my_hostname(void)
+static char *my_hostname(const char *domain)
 {
     char buf[256];
     if (gethostname(buf, sizeof buf - 1) != 0)
@@ -35,7 +35,8 @@ static char *my_hostname(void)
     strbuf b;
     sb_init(&b);
     sb_adds(&b, buf);
-    sb_adds(&b, ".localdomain");
+    sb_addc(&b, '.');
+    sb_adds(&b, domain && *domain ? domain : "localdomain");
     return sb_take(&b);
 }
 
@@ -111,11 +112,10 @@ static void add_net(strbuf *b, const addr *x, const char *style)
     /* no duplicates */
     size_t n = strlen(item);
     for (const char *p = b->s ? b->s : ""; (p = strstr(p, item)); p += n)
-        if ((p == b->s || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+        if ((p == b->s || p[-1] == ' ') && p[n] == ' ')
             return;
-    if (b->len)
-        sb_addc(b, ' ');
     sb_adds(b, item);
+    sb_addc(b, ' ');     /* Postfix leaves a space after each network */
 }
 
 /* Is interface address x selected by inet_interfaces? */
@@ -173,7 +173,7 @@ static char *my_networks(const char *style, const char *ifaces, const char *prot
 char *host_default(const char *name, host_lookup_fn lookup, void *ctx)
 {
     if (strcmp(name, "myhostname") == 0)
-        return my_hostname();
+        return my_hostname(lookup(ctx, "mydomain?set"));
     if (strcmp(name, "mydomain") == 0) {
         const char *h = lookup(ctx, "myhostname");
         const char *dot = h ? strchr(h, '.') : NULL;

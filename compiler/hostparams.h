@@ -9,7 +9,9 @@
 #define COMPILER_HOSTPARAMS_H
 
 /* The expanded value of a parameter (owned by the callee's ctx; valid
- * until the next call), or NULL. */
+ * until the next call), or NULL. "NAME?set" asks for the expanded value
+ * only when NAME is set explicitly (myhostname needs mydomain that way:
+ * a host name without a dot gets ".$mydomain", or ".localdomain"). */
 typedef const char *(*host_lookup_fn)(void *ctx, const char *name);
 
 /* 1 when `name` is one of the host-computed parameters. */
