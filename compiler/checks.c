@@ -6,4 +6,5 @@ void run_checks(config *c)
     check_duplicates(c);
     check_values(c);
     check_hostname(c);
+    check_params(c);
 }

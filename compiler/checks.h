@@ -8,5 +8,6 @@ void run_checks(config *c);               /* checks.c: all of them, in order */
 void check_duplicates(config *c);        /* check_main.c */
 void check_values(config *c);            /* check_values.c: bad-value */
 void check_hostname(config *c);          /* check_values.c: hostname */
+void check_params(config *c);            /* check_params.c: unknown-parameter, undefined-variable, expansion-loop */
 
 #endif

@@ -39,11 +39,13 @@ void config_load(config *c, const config_opts *o)
     int mf = load_file(c, o->main_path, "main.cf", 1);
     maincf_parse(&c->main, mf, &c->d);
     c->master_file = load_file(c, o->master_path, "master.cf", o->master_path != NULL);
+    mastercf_parse(&c->master, c->master_file, &c->d);
 }
 
 void config_free(config *c)
 {
     maincf_free(&c->main);
+    mastercf_free(&c->master);
     diags_free(&c->d);
     srcset_free(&c->src);
     free(c->dir);

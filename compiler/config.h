@@ -4,6 +4,7 @@
 #define COMPILER_CONFIG_H
 #include "compiler/diag.h"
 #include "compiler/maincf.h"
+#include "compiler/mastercf.h"
 
 typedef struct config {
     char   *dir;          /* config directory as given (-c) */
@@ -11,6 +12,7 @@ typedef struct config {
     diags   d;
     maincf  main;
     int     master_file;  /* srcset id of master.cf, -1 if none */
+    mastercf master;      /* parsed master.cf (file -1 and no services if none) */
 } config;
 
 typedef struct config_opts {
