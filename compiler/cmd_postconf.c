@@ -125,6 +125,21 @@ static _Noreturn void postconf_fatal(const char *msg)
     exit(1);
 }
 
+/* postconf refuses to run with an inet_protocols word it does not know. */
+static void check_inet_protocols(pc_env *e)
+{
+    const char *v = expanded_value(e, "inet_protocols");
+    char *copy = xstrdup(v);
+    for (char *save = NULL, *w = strtok_r(copy, ", \t\r\n", &save); w;
+         w = strtok_r(NULL, ", \t\r\n", &save)) {
+        if (strcmp(w, "all") != 0 && strcmp(w, "ipv4") != 0 && strcmp(w, "ipv6") != 0) {
+            fprintf(stderr, "postconf: fatal: unknown inet_protocols value \"%s\" in \"%s\"\n", w, v);
+            exit(1);
+        }
+    }
+    free(copy);
+}
+
 /* Whitespace runs become one space, as postconf prints values. */
 static void normalize(const char *v, strbuf *out)
 {
@@ -361,23 +376,6 @@ int cmd_postconf(int argc, char **argv)
         return 1;
     }
 
-    if (master_mode) {
-#ifdef HAVE_POSTCONF_MASTER
-        int mode = master_mode;
-        int rc = postconf_master_print(&c, mode, fflag, argv + optind, argc - optind, stdout);
-        config_free(&c);
-        free(main_path);
-        free(master_path);
-        return rc;
-#else
-        fprintf(stderr, "mtacc postconf: -%c (master.cf views) is not built into this mtacc\n",
-                master_mode);
-        config_free(&c);
-        free(main_path);
-        free(master_path);
-        return 2;
-#endif
-    }
 
     paramset ps;
     /* master.cf services: plugged in with the master.cf model (config.h) */
@@ -389,6 +387,29 @@ int cmd_postconf(int argc, char **argv)
     e.defaults_only = dflag;
     for (int i = 0; i < 4; i++)
         sb_init(&e.scratch[i]);
+
+    if (!dflag)
+        check_inet_protocols(&e);
+
+    if (master_mode) {
+#ifdef HAVE_POSTCONF_MASTER
+        int mode = master_mode;
+        int rc = postconf_master_print(&c, mode, fflag, argv + optind, argc - optind, stdout);
+        paramset_free(&ps);
+        config_free(&c);
+        free(main_path);
+        free(master_path);
+        return rc;
+#else
+        fprintf(stderr, "mtacc postconf: -%c (master.cf views) is not built into this mtacc\n",
+                master_mode);
+        paramset_free(&ps);
+        config_free(&c);
+        free(main_path);
+        free(master_path);
+        return 2;
+#endif
+    }
 
     int show = hflag ? SHOW_VALUE : Hflag ? SHOW_NAME : SHOW_NAME | SHOW_VALUE;
     if (!dflag)
