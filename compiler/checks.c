@@ -4,4 +4,5 @@
 void run_checks(config *c)
 {
     check_duplicates(c);
+    check_master(c);
 }

@@ -6,5 +6,6 @@
 
 void run_checks(config *c);               /* checks.c: all of them, in order */
 void check_duplicates(config *c);        /* check_main.c */
+void check_master(config *c);            /* check_master.c: master-cf */
 
 #endif
