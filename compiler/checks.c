@@ -7,4 +7,5 @@ void run_checks(config *c)
     check_values(c);
     check_hostname(c);
     check_params(c);
+    check_master(c);
 }

@@ -12,12 +12,7 @@
 #include "stdlib/util/alloc.h"
 #include "stdlib/util/strbuf.h"
 
-#if defined(__has_include)
-#if __has_include("compiler/postconf_master.h")
 #include "compiler/postconf_master.h"
-#define HAVE_POSTCONF_MASTER 1
-#endif
-#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -392,23 +387,12 @@ int cmd_postconf(int argc, char **argv)
         check_inet_protocols(&e);
 
     if (master_mode) {
-#ifdef HAVE_POSTCONF_MASTER
-        int mode = master_mode;
-        int rc = postconf_master_print(&c, mode, fflag, argv + optind, argc - optind, stdout);
+        int rc = postconf_master_print(&c, master_mode, fflag, argv + optind, argc - optind, stdout);
         paramset_free(&ps);
         config_free(&c);
         free(main_path);
         free(master_path);
         return rc;
-#else
-        fprintf(stderr, "mtacc postconf: -%c (master.cf views) is not built into this mtacc\n",
-                master_mode);
-        paramset_free(&ps);
-        config_free(&c);
-        free(main_path);
-        free(master_path);
-        return 2;
-#endif
     }
 
     int show = hflag ? SHOW_VALUE : Hflag ? SHOW_NAME : SHOW_NAME | SHOW_VALUE;

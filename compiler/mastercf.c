@@ -194,7 +194,14 @@ static char *wrap(const char *s)
 static void add_shown(master_service *sv, char *text, loc at, ms_argkind kind)
 {
     sv->shown = xrealloc(sv->shown, (sv->nshown + 1) * sizeof *sv->shown);
-    sv->shown[sv->nshown++] = (ms_shown){ text, at, kind };
+    sv->shown[sv->nshown++] = (ms_shown){ text, at, kind, 0 };
+}
+
+/* A later argument: postconf wraps it in braces when it has whitespace. */
+static void add_shown_wrapped(master_service *sv, const char *text, loc at)
+{
+    add_shown(sv, wrap(text), at, MS_ARG_WORD);
+    sv->shown[sv->nshown - 1].wrapped = has_sep(text);
 }
 
 static void add_arg(master_service *sv, const char *text, loc at)
@@ -317,11 +324,11 @@ static void normalise_args(struct mastercf_scan *ps, master_service *sv, toklist
         tok *t = &l->v[i];
         if (t->text[0] == '{') {
             char *s = brace_strip(ps, t);
-            add_shown(sv, wrap(s), t->at, MS_ARG_WORD);
+            add_shown_wrapped(sv, s, t->at);
             add_arg(sv, s, t->at);
             free(s);
         } else {
-            add_shown(sv, xstrdup(t->text), t->at, MS_ARG_WORD);
+            add_shown_wrapped(sv, t->text, t->at);
             add_arg(sv, t->text, t->at);
         }
     }

@@ -30,6 +30,7 @@ typedef struct ms_shown {
     char       *text;
     loc         at;
     ms_argkind  kind;
+    int         wrapped;             /* text is "{...}" added by postconf */
 } ms_shown;
 
 /* A -o whose value is not name=value (the daemon refuses it). */
