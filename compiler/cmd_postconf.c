@@ -386,13 +386,10 @@ int cmd_postconf(int argc, char **argv)
     if (!dflag)
         check_inet_protocols(&e);
 
+    int rc = 0;
     if (master_mode) {
-        int rc = postconf_master_print(&c, master_mode, fflag, argv + optind, argc - optind, stdout);
-        paramset_free(&ps);
-        config_free(&c);
-        free(main_path);
-        free(master_path);
-        return rc;
+        rc = postconf_master_print(&c, master_mode, fflag, argv + optind, argc - optind, stdout);
+        goto done_rc;
     }
 
     int show = hflag ? SHOW_VALUE : Hflag ? SHOW_NAME : SHOW_NAME | SHOW_VALUE;
@@ -477,7 +474,8 @@ int cmd_postconf(int argc, char **argv)
         }
     }
 
-    int rc = fflush(stdout) == 0 ? 0 : 1;
+    rc = fflush(stdout) == 0 ? 0 : 1;
+done_rc:
     for (size_t i = 0; i < e.nhost; i++)
         free(e.host_value[i]), free(e.host_name[i]);
     for (int i = 0; i < 4; i++)
