@@ -180,8 +180,9 @@ static map *open_db(const char *type, const char *name, const tables_opts *o, di
 
 static map *open_file(const char *type, const char *name, const tables_opts *o, diags *d)
 {
-    if (name[0] == '{') {
-        /* Postfix 3.7 inline form: { rule-1 }, { rule-2 } as lines of a file */
+    if (name[0] == '{' && strcmp(type, "cidr") == 0) {
+        /* Postfix 3.7 inline form of pattern tables (not texthash):
+         * { rule-1 }, { rule-2 } read as the lines of a file */
         char **el;
         size_t n;
         if (tables_split_braced(name, &el, &n) < 0 || n == 0) {
@@ -202,8 +203,7 @@ static map *open_file(const char *type, const char *name, const tables_opts *o, 
         char shown[64];
         snprintf(shown, sizeof shown, "%s:{...}", type);
         int id = src_add(d->src, shown, sb_take(&text), len);
-        return strcmp(type, "cidr") == 0 ? tables_build_cidr(name, id, d)
-                                         : tables_build_texthash(name, id, o->flags, d);
+        return tables_build_cidr(name, id, d);
     }
     int id = src_read(d->src, name, name);
     if (id < 0) {
