@@ -146,10 +146,12 @@ map *tables_open(const char *spec, const tables_opts *o, diags *d)
 static void report_missing(diags *d, const tables_opts *o, const char *type, const char *path,
                            int err)
 {
-    diag *g = diag_add(d, DIAG_MISSING_TABLE, o->ref, "%s table %s: cannot open %s: %s", type,
-                       path, path, strerror(err));
-    if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
-        diag_hint(g, "run \"postmap %s:SOURCE\" to build the database, or fix the path", type);
+    int db = strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0;
+    diag *g = diag_add(d, DIAG_MISSING_TABLE, o->ref, "cannot open %s (%s:%.*s): %s", path, type,
+                       (int)strlen(path) - (db ? 3 : 0), path, strerror(err));
+    if (db)
+        diag_hint(g, "build the database with \"postmap %s:%.*s\", or fix the path", type,
+                  (int)strlen(path) - 3, path);
     else
         diag_hint(g, "create the file or fix the path");
 }
