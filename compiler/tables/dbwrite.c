@@ -31,6 +31,16 @@ static int put(DB *db, const char *key, const char *value, int nul, int *exists)
     return rc == DB_KEYEXIST ? 0 : rc;
 }
 
+static void fold_key(strbuf *out, const char *key, int fold)
+{
+    if (fold) {
+        map_fold(out, key);
+    } else {
+        sb_clear(out);
+        sb_adds(out, key);
+    }
+}
+
 int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
 {
     char *type, *name;
@@ -82,50 +92,44 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     kvsrc_parse(&s, file, d);
     kv_list l = { 0 };
     kv_split(&l, &s, d);
-    /* first locations of keys, for duplicate-key notes */
-    memtab seen;
-    memtab_init(&seen);
-    strbuf k, idx;
+    kvsrc_free(&s);   /* the entries keep what they need */
+    strbuf k, k2;
     sb_init(&k);
-    sb_init(&idx);
+    sb_init(&k2);
     e = 0;
     for (size_t i = 0; i < l.n && e == 0; i++) {
         const kv_entry *en = &l.v[i];
-        if (po->fold)
-            map_fold(&k, en->key);
-        else {
-            sb_clear(&k);
-            sb_adds(&k, en->key);
-        }
+        fold_key(&k, en->key, po->fold);
         int exists;
         e = put(db, sb_str(&k), en->value, po->nul, &exists);
         if (e != 0) {
             diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", target, db_strerror(e));
             break;
         }
-        size_t first;
         if (exists) {
             diag *g = diag_add(d, DIAG_DUPLICATE_KEY, en->key_at,
                                "duplicate entry \"%s\": the first one wins, Postfix ignores this one",
                                sb_str(&k));
-            if (memtab_get(&seen, sb_str(&k), &first))
-                diag_note_add(g, l.v[strtoul(seen.v[first].value, NULL, 10)].key_at,
-                              "the entry that wins");
+            /* duplicates are rare: find the first entry by a scan */
+            size_t first = i;
+            for (size_t j = 0; j < i; j++) {
+                fold_key(&k2, l.v[j].key, po->fold);
+                if (strcmp(sb_str(&k2), sb_str(&k)) == 0) {
+                    first = j;
+                    break;
+                }
+            }
+            if (first < i)
+                diag_note_add(g, l.v[first].key_at, "the entry that wins");
             else
                 diag_note_add(g, LOC_NONE, "the entry that wins was already in %s", path);
             diag_hint(g, "remove one of the two entries%s",
                       po->fold ? " (keys are compared without regard to case)" : "");
-        } else {
-            sb_clear(&idx);
-            sb_addf(&idx, "%zu", i);
-            memtab_put(&seen, sb_str(&k), sb_str(&idx), 0);
         }
     }
-    memtab_free(&seen);
     sb_free(&k);
-    sb_free(&idx);
+    sb_free(&k2);
     kv_list_free(&l);
-    kvsrc_free(&s);
     int ce = db->close(db, 0);
     db = NULL;
     if (e == 0 && ce != 0) {
