@@ -6,5 +6,7 @@
 int cmd_check(int argc, char **argv);
 int cmd_postconf(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_postmap(int argc, char **argv);
 
 #endif

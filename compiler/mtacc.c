@@ -13,6 +13,8 @@ static const struct subcommand {
 } subcommands[] = {
     { "check",    cmd_check,    "verify a configuration directory and report diagnostics" },
     { "postconf", cmd_postconf, "print parameters and services as Postfix's postconf does" },
+    { "query",    cmd_query,    "look a key up in tables as Postfix's postmap -q does" },
+    { "postmap",  cmd_postmap,  "build a hash: or btree: database as Postfix's postmap does" },
     { "explain",  cmd_explain,  "explain a diagnostic id, with a wrong and a right example" },
 };
 
