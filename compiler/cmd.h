@@ -6,5 +6,6 @@
 int cmd_check(int argc, char **argv);
 int cmd_postconf(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_check_table(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct subcommand {
     { "check",    cmd_check,    "verify a configuration directory and report diagnostics" },
     { "postconf", cmd_postconf, "print parameters and services as Postfix's postconf does" },
     { "explain",  cmd_explain,  "explain a diagnostic id, with a wrong and a right example" },
+    { "check-table", cmd_check_table, "check one table file as a table of KIND (access, header, ...)" },
 };
 
 static void usage(FILE *out)
