@@ -258,11 +258,11 @@ map *map_rx_open(const map_ops *ops, const rx_engine *eng, const char *type,
             m->maxgroups = r->ngroups;
         if (s->op == MAP_RX_MATCH) {
             r->raw = xstrdup(s->result ? s->result : "");
-            if (!r->negate && rx_tmpl_parse(&r->tmpl, r->raw, NULL, NULL) != RX_TMPL_OK) {
+            if (rx_tmpl_parse(&r->tmpl, r->raw, NULL, NULL) != RX_TMPL_OK) {
                 sb_addf(err, "line %u: bad replacement syntax", s->line);
                 goto fail;
             }
-            if (r->tmpl.max_group > r->ngroups) {
+            if (r->tmpl.max_group > (r->negate ? 0 : r->ngroups)) {
                 sb_addf(err, "line %u: out of range replacement index", s->line);
                 goto fail;
             }
@@ -377,7 +377,7 @@ static int run_rule(rx_map *m, rx_item *r, const char *key, size_t len, strbuf *
 
 static void produce(rx_map *m, rx_item *r, const char *key, strbuf *value)
 {
-    if (r->negate || !r->tmpl.has_dollar) {
+    if (!r->tmpl.has_dollar) {
         sb_adds(value, r->raw);
         return;
     }
