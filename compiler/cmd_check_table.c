@@ -22,7 +22,8 @@ static const char usage[] =
     "  --format FMT    text (default), json or sarif\n"
     "  --Werror        exit 1 on warnings too\n"
     "  -q KEY          then look KEY up and print the result as postmap -q does\n"
-    "                  (exit 0 found, 1 not found); -q - reads keys from stdin\n";
+    "                  (exit 0 found, 1 not found); -q - reads keys from stdin\n"
+    "  --no-prefilter  with -q -: try every rule in order (for benchmarks)\n";
 
 static int query(map *m, const char *key, int show_key)
 {
@@ -46,17 +47,19 @@ int cmd_check_table(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, 0, 'f' },
         { "Werror", no_argument, 0, 'W' },
+        { "no-prefilter", no_argument, 0, 'P' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
     diag_format fmt = FMT_TEXT;
-    int werror = 0, ch;
+    int werror = 0, prefilter = 1, ch;
     const char *key = NULL;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "q:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'q': key = optarg; break;
         case 'W': werror = 1; break;
+        case 'P': prefilter = 0; break;
         case 'f':
             if (strcmp(optarg, "text") == 0) fmt = FMT_TEXT;
             else if (strcmp(optarg, "json") == 0) fmt = FMT_JSON;
@@ -116,6 +119,7 @@ int cmd_check_table(int argc, char **argv)
             fprintf(stderr, "mtacc check-table: %s: %s\n", path, sb_str(&err));
             rc = 2;
         } else if (strcmp(key, "-") == 0) {
+            map_rx_set_prefilter(m, prefilter);
             int found = 0;
             char *line = NULL;
             size_t cap = 0;

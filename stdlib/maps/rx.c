@@ -130,58 +130,118 @@ static void build_tab(ptab *t, kl *v, size_t n)
     }
 }
 
-/* Index rule i by its required literals; rules without any, IF rules
- * and negated rules are always visited. */
-static void index_rule(rx_map *m, size_t i, const map_rx_rule *src, size_t *capl,
-                       int32_t *hs, size_t hcap)
+/* A string -> count/id hash used while building the index. */
+typedef struct shash {
+    char   **key;
+    int32_t *val;
+    size_t   cap;
+} shash;
+
+static size_t shash_slot(shash *h, const char *k)
 {
-    rx_item *r = &m->it[i];
-    if (r->op == MAP_RX_ENDIF)
-        return;
-    if (r->op == MAP_RX_IF || r->negate)
-        set_bit(m->always, i);
-    char **lits = NULL;
-    size_t nl = rx_required_literals(src->pattern, src->flags, m->eng->dialect, &lits);
-    if (nl == 0) {
-        set_bit(m->always, i);
-        set_bit(m->nolit, i);
-        return;
+    uint32_t x = 2166136261u;
+    for (const char *c = k; *c; c++)
+        x = (x ^ (unsigned char)*c) * 16777619u;
+    size_t s = x & (h->cap - 1);
+    while (h->key[s] && strcmp(h->key[s], k) != 0)
+        s = (s + 1) & (h->cap - 1);
+    return s;
+}
+
+typedef struct rule_lits {
+    char  **v;
+    size_t  n;
+    int     all_required;
+} rule_lits;
+
+/* How good a literal is for the index: rarer among the rules and not too
+ * short is better (lower). */
+static long lit_score(const shash *cnt, size_t slot, const char *s)
+{
+    size_t len = strlen(s);
+    long c = cnt->val[slot];
+    return c * 4 + (len >= 4 ? 0 : (long)(4 - len) * 1000) - (long)(len > 16 ? 16 : len);
+}
+
+/* Index every rule by its required literals (one literal when all of them
+ * are required, the rarest; every branch's literal otherwise). Rules
+ * without any, IF rules and negated rules are always visited. */
+static void index_rules(rx_map *m, const map_rx_rule *rules)
+{
+    rule_lits *rl = xcalloc(m->n ? m->n : 1, sizeof *rl);
+    shash cnt = { 0 };
+    cnt.cap = 64;
+    while (cnt.cap < 8 * m->n)
+        cnt.cap <<= 1;
+    cnt.key = xcalloc(cnt.cap, sizeof *cnt.key);
+    cnt.val = xcalloc(cnt.cap, sizeof *cnt.val);
+    for (size_t i = 0; i < m->n; i++) {
+        rx_item *r = &m->it[i];
+        if (r->op == MAP_RX_ENDIF)
+            continue;
+        if (r->op == MAP_RX_IF || r->negate)
+            set_bit(m->always, i);
+        rl[i].n = rx_required_literals(rules[i].pattern, rules[i].flags, m->eng->dialect,
+                                       &rl[i].v, &rl[i].all_required);
+        if (rl[i].n == 0) {
+            set_bit(m->always, i);
+            set_bit(m->nolit, i);
+            continue;
+        }
+        m->with_literal++;
+        for (size_t k = 0; k < rl[i].n; k++) {
+            size_t sl = shash_slot(&cnt, rl[i].v[k]);
+            if (!cnt.key[sl])
+                cnt.key[sl] = rl[i].v[k];
+            cnt.val[sl]++;
+        }
     }
-    m->with_literal++;
-    for (size_t k = 0; k < nl; k++) {
-        /* intern through a string hash */
-        uint32_t h = 2166136261u;
-        for (const char *c = lits[k]; *c; c++)
-            h = (h ^ (unsigned char)*c) * 16777619u;
-        size_t s = h & (hcap - 1);
-        int32_t id = -1;
-        while (hs[s] >= 0) {
-            if (strcmp(m->lit[hs[s]].s, lits[k]) == 0) {
-                id = hs[s];
-                break;
+    size_t capl = 0;
+    shash ids = { xcalloc(cnt.cap, sizeof(char *)), xcalloc(cnt.cap, sizeof(int32_t)), cnt.cap };
+    for (size_t i = 0; i < m->n; i++) {
+        rule_lits *l = &rl[i];
+        size_t from = 0, to = l->n;
+        if (l->all_required && l->n > 1) {
+            long best = 0;
+            for (size_t k = 0; k < l->n; k++) {
+                long sc = lit_score(&cnt, shash_slot(&cnt, l->v[k]), l->v[k]);
+                if (k == 0 || sc < best) {
+                    best = sc;
+                    from = k;
+                }
             }
-            s = (s + 1) & (hcap - 1);
+            to = from + 1;
         }
-        if (id < 0) {
-            xgrow(&m->lit, capl, m->nlit + 1, sizeof *m->lit);
-            lit_ent *l = &m->lit[m->nlit];
-            memset(l, 0, sizeof *l);
-            l->s = lits[k];
-            lits[k] = NULL;
-            l->len = (uint32_t)strlen(l->s);
-            id = (int32_t)m->nlit++;
-            hs[s] = id;
+        for (size_t k = from; k < to; k++) {
+            size_t sl = shash_slot(&ids, l->v[k]);
+            if (!ids.key[sl]) {
+                xgrow(&m->lit, &capl, m->nlit + 1, sizeof *m->lit);
+                lit_ent *e = &m->lit[m->nlit];
+                memset(e, 0, sizeof *e);
+                e->s = xstrdup(l->v[k]);
+                e->len = (uint32_t)strlen(e->s);
+                ids.key[sl] = e->s;
+                ids.val[sl] = (int32_t)m->nlit++;
+            }
+            lit_ent *e = &m->lit[ids.val[sl]];
+            if (e->nrules == 0 || e->rules[e->nrules - 1] != i) {
+                size_t c = e->cap;
+                xgrow(&e->rules, &c, e->nrules + 1, sizeof *e->rules);
+                e->cap = (uint32_t)c;
+                e->rules[e->nrules++] = (uint32_t)i;
+            }
         }
-        lit_ent *l = &m->lit[id];
-        if (l->nrules == 0 || l->rules[l->nrules - 1] != i) {
-            size_t c = l->cap;
-            xgrow(&l->rules, &c, l->nrules + 1, sizeof *l->rules);
-            l->cap = (uint32_t)c;
-            l->rules[l->nrules++] = (uint32_t)i;
-        }
-        free(lits[k]);
     }
-    free(lits);
+    for (size_t i = 0; i < m->n; i++) {
+        for (size_t k = 0; k < rl[i].n; k++)
+            free(rl[i].v[k]);
+        free(rl[i].v);
+    }
+    free(rl);
+    free(cnt.key);
+    free(cnt.val);
+    free(ids.key);
+    free(ids.val);
 }
 
 static void free_item(rx_map *m, rx_item *r)
@@ -281,14 +341,7 @@ map *map_rx_open(const map_ops *ops, const rx_engine *eng, const char *type,
     m->nolit = xcalloc(m->words, sizeof(uint64_t));
     m->visit = xcalloc(m->words, sizeof(uint64_t));
     m->hit = xcalloc(m->words, sizeof(uint64_t));
-    size_t hcap = 64, capl = 0;
-    while (hcap < 4 * m->n)
-        hcap <<= 1;
-    int32_t *hs = xmalloc(hcap * sizeof *hs);
-    memset(hs, 0xff, hcap * sizeof *hs);
-    for (size_t i = 0; i < m->n; i++)
-        index_rule(m, i, &rules[i], &capl, hs, hcap);
-    free(hs);
+    index_rules(m, rules);
     for (int k = 1; k <= 4; k++) {
         kl *v = xcalloc(m->nlit ? m->nlit : 1, sizeof *v);
         size_t nv = 0;

@@ -67,11 +67,13 @@ void        rx_tmpl_free(rx_tmpl *t);
 
 typedef enum rx_dialect { RX_DIALECT_ERE, RX_DIALECT_PCRE } rx_dialect;
 
-/* Literals of which at least one occurs (ASCII case-folded) in every string
- * the pattern matches. Returns the count (0: none could be proven, the rule
- * must always be tried); *lits receives malloc'ed lowercase strings. */
+/* Literals (lowercase) that every string the pattern matches contains,
+ * ASCII case-folded. With *all_required set, each of them occurs (the
+ * pattern has one alternative: pick any); otherwise at least one of them
+ * (one per top-level alternative). Returns the count; 0 when nothing could
+ * be proven and the rule must always be tried. *lits is malloc'ed. */
 size_t rx_required_literals(const char *pattern, unsigned flags, rx_dialect dialect,
-                            char ***lits);
+                            char ***lits, int *all_required);
 
 /* ---- the engine ------------------------------------------------------- */
 

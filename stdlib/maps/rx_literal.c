@@ -191,8 +191,23 @@ typedef struct run {
     size_t n, cap;
 } run;
 
-static void run_keep_best(run *cur, run *best)
+typedef struct runs {
+    char **v;
+    size_t n, cap;
+} runs;
+
+/* End the current run: keep it in all (when given) and as best if longer. */
+static void run_keep_best(run *cur, run *best, runs *all_runs)
 {
+    if (all_runs && cur->n > 0) {
+        int dup = 0;
+        for (size_t i = 0; i < all_runs->n && !dup; i++)
+            dup = strlen(all_runs->v[i]) == cur->n && memcmp(all_runs->v[i], cur->s, cur->n) == 0;
+        if (!dup) {
+            xgrow(&all_runs->v, &all_runs->cap, all_runs->n + 1, sizeof *all_runs->v);
+            all_runs->v[all_runs->n++] = xstrndup(cur->s, cur->n);
+        }
+    }
     if (cur->n > best->n) {
         xgrow(&best->s, &best->cap, cur->n + 1, 1);
         memcpy(best->s, cur->s, cur->n);
@@ -208,7 +223,7 @@ static void run_add(run *r, char c)
 }
 
 /* The best literal of one alternative [i, e); 0 on give-up. */
-static int branch_literal(const char *p, size_t i, size_t e, rx_dialect d, run *best)
+static int branch_literal(const char *p, size_t i, size_t e, rx_dialect d, run *best, runs *all)
 {
     run cur = { 0 };
     best->n = 0;
@@ -265,24 +280,25 @@ static int branch_literal(const char *p, size_t i, size_t e, rx_dialect d, run *
         if (!ok)
             break;
         if (lit < 0 || (quantified && min == 0)) {
-            run_keep_best(&cur, best);
+            run_keep_best(&cur, best, all);
         } else {
             run_add(&cur, (char)tolower(lit));
             if (quantified) {
-                run_keep_best(&cur, best);
+                run_keep_best(&cur, best, all);
                 run_add(&cur, (char)tolower(lit));
             }
         }
     }
     if (ok)
-        run_keep_best(&cur, best);
+        run_keep_best(&cur, best, all);
     free(cur.s);
     return ok && best->n > 0;
 }
 
-size_t rx_required_literals(const char *p, unsigned flags, rx_dialect d, char ***lits)
+size_t rx_required_literals(const char *p, unsigned flags, rx_dialect d, char ***lits, int *all_required)
 {
     *lits = NULL;
+    *all_required = 0;
     if (d == RX_DIALECT_ERE && !(flags & MAP_RX_EXTENDED))
         return 0;   /* basic regular expressions: not analysed */
     if (d == RX_DIALECT_PCRE && (flags & MAP_RX_EXTENDED))
@@ -317,12 +333,28 @@ size_t rx_required_literals(const char *p, unsigned flags, rx_dialect d, char **
             i++;
         }
     }
+    run best = { 0 };
+    if (ncut == 1) {
+        /* one branch: every run is required; the caller picks one */
+        runs all = { 0 };
+        int ok = branch_literal(p, 0, e, d, &best, &all);
+        free(best.s);
+        free(cuts);
+        if (!ok) {
+            for (size_t j = 0; j < all.n; j++)
+                free(all.v[j]);
+            free(all.v);
+            return 0;
+        }
+        *lits = all.v;
+        *all_required = 1;
+        return all.n;
+    }
     char **out = xcalloc(ncut, sizeof *out);
     size_t nout = 0;
-    run best = { 0 };
     for (size_t k = 0; k < ncut; k++) {
         size_t b = cuts[k], end = k + 1 < ncut ? cuts[k + 1] - 1 : e;
-        if (!branch_literal(p, b, end, d, &best)) {
+        if (!branch_literal(p, b, end, d, &best, NULL)) {
             for (size_t j = 0; j < nout; j++)
                 free(out[j]);
             free(out);
