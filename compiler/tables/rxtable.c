@@ -373,7 +373,7 @@ static int check_result(rxtable *t, const rxt_line *l, int ngroups, diags *d)
             if (br) j++;
             int g = 0;
             while (isdigit((unsigned char)s[j]))
-                g = g * 10 + (s[j++] - '0') % 100000;
+                g = g < 100000 ? g * 10 + (s[j] - '0') : g, j++;
             if (br) j++;
             if (l->negate || g > ngroups) {
                 at = i;
