@@ -401,8 +401,17 @@ static void check_unanchored(const rxtable *t, const rxt_rule *r, diags *d)
         return;
     if (!strstr(p, "\\.") && !strchr(p, '@'))
         return;
+    if (t->use == TABLE_USE_ACCESS) {
+        /* a substring REJECT is usually meant; an OK on a substring is the danger */
+        const char *res = r->r.result ? r->r.result : "";
+        if (!(strncasecmp(res, "OK", 2) == 0 || strncasecmp(res, "RELAY", 5) == 0 ||
+              strncasecmp(res, "PERMIT", 6) == 0 || isdigit((unsigned char)res[0])))
+            return;
+    }
     diag *g = diag_add(d, DIAG_REGEX_UNANCHORED, r->pat_loc,
-                       "this %s pattern is not anchored: it also matches keys that only contain it",
+                       t->use == TABLE_USE_ACCESS
+                           ? "this access pattern is not anchored: its OK also applies to keys that only contain it"
+                           : "this %s pattern is not anchored: it also matches keys that only contain it",
                        table_use_name(t->use));
     diag_hint(g, "anchor it: /^user@example\\.com$/ for one address, /(^|[.@])example\\.com$/ for a domain");
 }
