@@ -408,11 +408,18 @@ static void check_unanchored(const rxtable *t, const rxt_rule *r, diags *d)
               strncasecmp(res, "PERMIT", 6) == 0 || isdigit((unsigned char)res[0])))
             return;
     }
-    diag *g = diag_add(d, DIAG_REGEX_UNANCHORED, r->pat_loc,
-                       t->use == TABLE_USE_ACCESS
-                           ? "this access pattern is not anchored: its OK also applies to keys that only contain it"
-                           : "this %s pattern is not anchored: it also matches keys that only contain it",
-                       table_use_name(t->use));
+    diag *g;
+    if (t->use == TABLE_USE_ACCESS) {
+        const char *res = r->r.result;
+        int wl = (int)strcspn(res, " \t");
+        g = diag_add(d, DIAG_REGEX_UNANCHORED, r->pat_loc,
+                     "this access pattern is not anchored: its %.*s also applies to keys that only contain it",
+                     wl, res);
+    } else {
+        g = diag_add(d, DIAG_REGEX_UNANCHORED, r->pat_loc,
+                     "this %s pattern is not anchored: it also matches keys that only contain it",
+                     table_use_name(t->use));
+    }
     diag_hint(g, "anchor it: /^user@example\\.com$/ for one address, /(^|[.@])example\\.com$/ for a domain");
 }
 
