@@ -16,6 +16,7 @@ static const struct subcommand {
     { "query",    cmd_query,    "look a key up in tables as Postfix's postmap -q does" },
     { "postmap",  cmd_postmap,  "build a hash: or btree: database as Postfix's postmap does" },
     { "explain",  cmd_explain,  "explain a diagnostic id, with a wrong and a right example" },
+    { "check-table", cmd_check_table, "check one table file as a table of KIND (access, header, ...)" },
 };
 
 static void usage(FILE *out)

@@ -2,6 +2,7 @@
  * serves; other Postfix types are recognised and refused with a clear
  * unknown-map-type diagnostic; proxy:X is X. */
 #include "compiler/tables/build.h"
+#include "compiler/tables/rxtable.h"
 #include "stdlib/maps/types.h"
 #include "stdlib/util/alloc.h"
 
@@ -14,6 +15,7 @@ typedef map *(*type_open)(const char *type, const char *name, const tables_opts 
 
 static map *open_db(const char *type, const char *name, const tables_opts *o, diags *d);
 static map *open_file(const char *type, const char *name, const tables_opts *o, diags *d);
+static map *open_regex(const char *type, const char *name, const tables_opts *o, diags *d);
 static map *open_inline(const char *type, const char *name, const tables_opts *o, diags *d)
 {
     return tables_build_inline(name, o, d);
@@ -40,6 +42,8 @@ static const struct type_entry {
     { "btree", open_db },
     { "texthash", open_file },
     { "cidr", open_file },
+    { "regexp", open_regex },
+    { "pcre", open_regex },
     { "inline", open_inline },
     { "static", open_static },
     { "fail", open_fail },
@@ -215,6 +219,28 @@ static map *open_file(const char *type, const char *name, const tables_opts *o, 
     if (strcmp(type, "cidr") == 0)
         return tables_build_cidr(name, id, d);
     return tables_build_texthash(name, id, o->flags, d);
+}
+
+/* regexp: and pcre: tables: rules as Postfix keeps them (rxtable.c). */
+static map *open_regex(const char *type, const char *name, const tables_opts *o, diags *d)
+{
+    int id = src_read(d->src, name, name);
+    if (id < 0) {
+        report_missing(d, o, type, name, errno);
+        return NULL;
+    }
+    rxtable t;
+    rxtable_load(&t, id, strcmp(type, "pcre") == 0 ? RXT_PCRE : RXT_REGEXP, TABLE_USE_OTHER, d);
+    strbuf err;
+    sb_init(&err);
+    map *m = rxtable_open(&t, name, &err);
+    if (!m) {
+        diag *g = diag_add(d, DIAG_BAD_REGEX, o->ref, "%s:%s: %s", type, name, sb_str(&err));
+        diag_hint(g, "fix the table, see the diagnostics above");
+    }
+    sb_free(&err);
+    rxtable_free(&t);
+    return m;
 }
 
 map *tables_build_compose(const char *type, const char *name, const tables_opts *o, diags *d)
