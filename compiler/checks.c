@@ -8,4 +8,5 @@ void run_checks(config *c)
     check_hostname(c);
     check_params(c);
     check_master(c);
+    check_tables(c);
 }

@@ -10,5 +10,6 @@ void check_values(config *c);            /* check_values.c: bad-value */
 void check_hostname(config *c);          /* check_values.c: hostname */
 void check_params(config *c);            /* check_params.c: unknown-parameter, undefined-variable, expansion-loop */
 void check_master(config *c);            /* check_master.c: master-cf */
+void check_tables(config *c);            /* check_tables.c: every referenced table */
 
 #endif

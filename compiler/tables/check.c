@@ -85,6 +85,8 @@ static void check_db(const char *type, const char *name, loc ref, unsigned use, 
 {
     tables_opts o = tables_opts_default();
     o.ref = ref;
+    if (use & TABLES_USE_EXTERNAL)
+        o.missing = SEV_WARNING;
     map *m = tables_open(name, &o, d);   /* name is "type:file" here */
     if (!m)
         return;
@@ -163,6 +165,8 @@ int tables_check(const char *spec, loc ref, unsigned use, diags *d)
     } else {
         tables_opts o = tables_opts_default();
         o.ref = ref;
+        if (use & TABLES_USE_EXTERNAL)
+            o.missing = SEV_WARNING;
         map *m = tables_open(spec, &o, d);
         if (m && (use & TABLES_USE_ACCESS) && strcmp(type, "texthash") == 0 && name[0] != '{') {
             /* numeric results: read the source again as entries */

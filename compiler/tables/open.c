@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef map *(*type_open)(const char *type, const char *name, const tables_opts *o,
                           diags *d);
@@ -55,7 +56,7 @@ static const struct type_entry {
 /* Postfix table types that this project does not serve. */
 static const char *const unserved[] = {
     "cdb", "dbm", "sdbm", "lmdb", "ldap", "memcache", "mongodb", "mysql", "pgsql",
-    "sqlite", "nis", "nisplus", "netinfo", "tcp", "socketmap", "randmap", "internal",
+    "sqlite", "nis", "nisplus", "netinfo", "tcp", "socketmap", "randmap", "internal", "unix",
 };
 
 static const struct type_entry *find_served(const char *type)
@@ -64,6 +65,16 @@ static const struct type_entry *find_served(const char *type)
         if (strcmp(served[i].type, type) == 0)
             return &served[i];
     return NULL;
+}
+
+int tables_type_known(const char *type)
+{
+    if (find_served(type) || strcmp(type, "proxy") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof unserved / sizeof *unserved; i++)
+        if (strcmp(unserved[i], type) == 0)
+            return 1;
+    return 0;
 }
 
 int tables_type_supported(const char *type)
@@ -86,7 +97,7 @@ const char *tables_supported_list(void)
 
 tables_opts tables_opts_default(void)
 {
-    return (tables_opts){ MAP_FL_FOLD_FIX | MAP_FL_TRY0NULL | MAP_FL_TRY1NULL, LOC_NONE };
+    return (tables_opts){ MAP_FL_FOLD_FIX | MAP_FL_TRY0NULL | MAP_FL_TRY1NULL, LOC_NONE, SEV_ERROR };
 }
 
 int tables_split_spec(const char *spec, char **type, char **name)
@@ -130,9 +141,12 @@ map *tables_open(const char *spec, const tables_opts *o, diags *d)
                 known = 1;
         diag *g;
         if (known) {
-            g = diag_add(d, DIAG_UNKNOWN_MAP_TYPE, o->ref,
-                         "table type \"%s\" (in \"%s\") is not supported (supported: %s)", type,
-                         spec, tables_supported_list());
+            /* a real Postfix type: the configuration is fine for Postfix,
+             * but this project cannot read or serve the table */
+            g = diag_add_sev(d, DIAG_UNKNOWN_MAP_TYPE, SEV_WARNING, o->ref,
+                             "table type \"%s\" (in \"%s\") is not supported by mtacc; its "
+                             "content is not checked (supported: %s)", type, spec,
+                             tables_supported_list());
             diag_hint(g, "convert the table to one of the supported types, e.g. "
                          "postmap it as hash:, or keep this lookup outside mtacc");
         } else {
@@ -151,13 +165,28 @@ static void report_missing(diags *d, const tables_opts *o, const char *type, con
                            int err)
 {
     int db = strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0;
-    diag *g = diag_add(d, DIAG_MISSING_TABLE, o->ref, "cannot open %s (%s:%.*s): %s", path, type,
-                       (int)strlen(path) - (db ? 3 : 0), path, strerror(err));
-    if (db)
-        diag_hint(g, "build the database with \"postmap %s:%.*s\", or fix the path", type,
-                  (int)strlen(path) - 3, path);
-    else
-        diag_hint(g, "create the file or fix the path");
+    size_t srclen = strlen(path) - (db ? 3 : 0);
+    char *src = xstrndup(path, srclen);
+    diag *g;
+    if (db && err == ENOENT && access(src, F_OK) == 0) {
+        /* the source is there, the database was never built: normal in a
+         * configuration kept under version control, fatal once deployed */
+        g = diag_add_sev(d, DIAG_MISSING_TABLE, SEV_WARNING, o->ref,
+                         "%s has not been built from %s: Postfix cannot use %s:%s until it is",
+                         path, src, type, src);
+        diag_hint(g, "run \"postmap %s:%s\" where the configuration is deployed", type, src);
+    } else {
+        g = diag_add_sev(d, DIAG_MISSING_TABLE, o->missing, o->ref, "cannot open %s (%s:%s): %s",
+                         path, type, src, strerror(err));
+        if (o->missing < SEV_ERROR)
+            diag_note_add(g, LOC_NONE, "the file is outside the configuration directory and "
+                                       "missing on this machine");
+        if (db)
+            diag_hint(g, "build the database with \"postmap %s:%s\", or fix the path", type, src);
+        else
+            diag_hint(g, "create the file or fix the path");
+    }
+    free(src);
 }
 
 static map *open_db(const char *type, const char *name, const tables_opts *o, diags *d)

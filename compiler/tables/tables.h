@@ -10,11 +10,14 @@
 enum tables_use {
     TABLES_USE_ANY    = 0,
     TABLES_USE_ACCESS = 1u << 0,   /* an access(5) table: numeric-access-result */
+    TABLES_USE_EXTERNAL = 1u << 1, /* outside the configuration directory: a
+                                      missing file is host state, a warning */
 };
 
 typedef struct tables_opts {
     unsigned flags;   /* MAP_FL_*: key folding and NUL forms for lookups */
     loc      ref;     /* where the configuration names the table (LOC_NONE: command line) */
+    severity missing; /* severity of missing-table (SEV_ERROR by default) */
 } tables_opts;
 
 /* The default options of Postfix's postmap -q: fold keys, try keys with
@@ -31,6 +34,8 @@ map *tables_open(const char *spec, const tables_opts *o, diags *d);
  * "hash" when there is no ':'. *type and *name are malloc'ed. Returns 0,
  * or -1 when the text is not of that form (empty name). */
 int  tables_split_spec(const char *spec, char **type, char **name);
+/* Is type a Postfix table type (served or not, or proxy)? */
+int  tables_type_known(const char *type);
 /* Is type a Postfix table type this project serves? */
 int  tables_type_supported(const char *type);
 /* The supported types, comma-separated, for messages. */
