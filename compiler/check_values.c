@@ -4,6 +4,7 @@
  * starting with it). Forms accepted follow what Postfix 3.7 accepts (see
  * tools/gen-registry for how the table was derived and probed). */
 #include "compiler/checks.h"
+#include "compiler/expand.h"
 #include "compiler/registry.h"
 #include "stdlib/util/strbuf.h"
 
@@ -254,39 +255,100 @@ static const param_def *lookup(const char *name)
     return NULL;
 }
 
+static void check_setting(config *c, const cf_setting *s, const param_def *p)
+{
+    if (strcmp(s->name, "compatibility_level") == 0) {
+        check_compat(c, s);
+        return;
+    }
+    switch (p->type) {
+    case PT_BOOL:
+        check_bool(c, s);
+        break;
+    case PT_INT:
+    case PT_LONG:
+        check_number(c, s, p);
+        break;
+    case PT_TIME:
+        check_time(c, s, p);
+        break;
+    case PT_ENUM:
+    case PT_ENUM_LIST:
+        check_enum(c, s, p);
+        break;
+    case PT_STRING:
+        break;
+    }
+}
+
+/* $name in values: main.cf settings, then the defaults. */
+static const char *value_lookup(void *ctx, const char *name)
+{
+    const config *c = ctx;
+    const cf_setting *s = maincf_find(&c->main, name);
+    if (s)
+        return s->value;
+    const param_def *d = registry_find(name);
+    return d ? d->def : NULL;
+}
+
+/* Does the value depend on a host-computed parameter (myhostname, ...)? */
+static void note_host(void *ctx, const char *name, size_t off, size_t len)
+{
+    const param_def *d = registry_find(name);
+    if (d && (d->flags & PF_HOST))
+        *(int *)ctx = 1;
+}
+
+/* Check one name = value, written at `value_at` (a main.cf setting or a
+ * master.cf -o override). A value with $name is checked as Postfix sees
+ * it, after expansion, and the report says so. */
+static void check_one_value(config *c, const char *name, const char *value, loc name_at,
+                            loc value_at, const cf_setting *src)
+{
+    const param_def *p = lookup(name);
+    if (!p || (p->flags & PF_READONLY))
+        return;
+    cf_piece whole = { 0, value_at.off, value_at.len };
+    cf_setting tmp = { (char *)name, (char *)value, name_at, value_at, &whole, 1 };
+    if (!strchr(value, '$')) {
+        check_setting(c, src ? src : &tmp, p);
+        return;
+    }
+    int host = 0;
+    expand_error err;
+    if (expand_scan(value, note_host, &host, &err) != EXPAND_OK || host) {
+        expand_error_free(&err);
+        return;   /* malformed (another check says so) or host-dependent */
+    }
+    expand_error_free(&err);
+    strbuf out;
+    sb_init(&out);
+    if (expand_text(value, value_lookup, c, &out, &err) == EXPAND_OK) {
+        size_t before = c->d.n;
+        tmp.value = out.s ? out.s : (char *)"";
+        check_setting(c, &tmp, p);
+        for (size_t i = before; i < c->d.n; i++) {
+            c->d.v[i].at = value_at;   /* offsets in the expansion are not in the file */
+            diag_note_add(&c->d.v[i], LOC_NONE, "\"%s\" expands to \"%s\"", value, tmp.value);
+        }
+    }
+    expand_error_free(&err);
+    sb_free(&out);
+}
+
 void check_values(config *c)
 {
     const maincf *m = &c->main;
     for (size_t i = 0; i < m->n; i++) {
         const cf_setting *s = &m->v[i];
-        const param_def *p = lookup(s->name);
-        if (!p || (p->flags & PF_READONLY))
-            continue;
-        /* TODO: check values with $name after expansion (the expansion
-         * engine decides what they become). */
-        if (strchr(s->value, '$'))
-            continue;
-        if (strcmp(s->name, "compatibility_level") == 0) {
-            check_compat(c, s);
-            continue;
-        }
-        switch (p->type) {
-        case PT_BOOL:
-            check_bool(c, s);
-            break;
-        case PT_INT:
-        case PT_LONG:
-            check_number(c, s, p);
-            break;
-        case PT_TIME:
-            check_time(c, s, p);
-            break;
-        case PT_ENUM:
-        case PT_ENUM_LIST:
-            check_enum(c, s, p);
-            break;
-        case PT_STRING:
-            break;
+        check_one_value(c, s->name, s->value, s->name_loc, s->value_loc, s);
+    }
+    for (size_t i = 0; i < c->master.n; i++) {
+        const master_service *sv = &c->master.v[i];
+        for (size_t k = 0; k < sv->noverrides; k++) {
+            const ms_override *o = &sv->overrides[k];
+            check_one_value(c, o->name, o->value, o->name_loc, o->value_loc, NULL);
         }
     }
 }
