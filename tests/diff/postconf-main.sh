@@ -14,7 +14,7 @@ if ! command -v postconf >/dev/null 2>&1; then
     echo "SKIP postconf-main: postconf is not installed"
     exit 0
 fi
-CORPUS=${CORPUS:-/work/shared/corpus}
+CORPUS=${CORPUS:-$(cd .. && pwd)/shared/corpus}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

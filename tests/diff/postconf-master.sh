@@ -12,7 +12,7 @@ if ! command -v postconf >/dev/null 2>&1; then
     echo "PASS postconf-master (skipped: postconf is not installed)"
     exit 0
 fi
-corpus=/work/shared/corpus
+corpus=${CORPUS:-$(cd .. && pwd)/shared/corpus}
 files=()
 for f in tests/golden/*/master.cf tests/diff/master-cases/*.cf "$corpus"/rendered/*/master.cf; do
     [ -f "$f" ] && files+=("$f")

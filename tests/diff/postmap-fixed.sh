@@ -119,7 +119,8 @@ while IFS=$'\t' read -r type file; do
 done < <(python3 - <<'PY'
 import os, re
 seen = set()
-for top in ("/work/shared/corpus/rendered", "/work/shared/corpus/real-world"):
+corpus = os.environ.get("CORPUS") or os.path.join(os.path.dirname(os.getcwd()), "shared", "corpus")
+for top in (os.path.join(corpus, "rendered"), os.path.join(corpus, "real-world")):
     if not os.path.isdir(top):
         continue
     for s in sorted(os.listdir(top)):

@@ -108,7 +108,7 @@ for n, s in cases.items():
 PY
 
 # corpus tables: every file that looks like a regexp/pcre table, as both types
-corpus=/work/shared/corpus
+corpus=${CORPUS:-$(cd .. && pwd)/shared/corpus}
 ncorpus=0
 if [ -d "$corpus" ]; then
     while IFS= read -r f; do
