@@ -135,6 +135,40 @@ static void check_inet_protocols(pc_env *e)
     free(copy);
 }
 
+/* postconf's warning for master.cf text before the first entry that
+ * starts with whitespace (the logical line, shortened to 30 bytes). */
+static void warn_master_orphan(const config *c, const char *master_path)
+{
+    const src_file *f = src_get(&c->src, c->master.file);
+    if (!f)
+        return;
+    strbuf b;
+    sb_init(&b);
+    const char *p = f->text, *e = f->text + f->len;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *le = nl ? nl : e;
+        const char *q = p;
+        while (q < le && strchr(" \t\r\f\v", *q))
+            q++;
+        if (q < le && *q != '#') {
+            if (q == p)
+                break;   /* the first entry: no orphan text before it */
+            sb_addn(&b, p, (size_t)(le - p));
+        }
+        p = nl ? nl + 1 : e;
+    }
+    while (b.len && strchr(" \t\r", b.s[b.len - 1]))
+        b.s[--b.len] = 0;
+    if (b.len > 30)
+        fprintf(stderr, "postconf: warning: %s: logical line must not start with whitespace: \"%.30s...\"\n",
+                master_path, b.s);
+    else if (b.len)
+        fprintf(stderr, "postconf: warning: %s: logical line must not start with whitespace: \"%s\"\n",
+                master_path, b.s);
+    sb_free(&b);
+}
+
 /* Whitespace runs become one space, as postconf prints values. */
 static void normalize(const char *v, strbuf *out)
 {
@@ -362,6 +396,10 @@ int cmd_postconf(int argc, char **argv)
 
     const src_file *mf = src_get(&c.src, c.main.file);
     char *mfatal = mf && !dflag ? maincf_fatal(mf->text, mf->len, main_path) : NULL;
+    if (!mfatal) {
+        warn_master_orphan(&c, master_path);
+        mfatal = postconf_master_fatal_msg(&c, master_path);
+    }
     if (mfatal) {
         fprintf(stderr, "postconf: fatal: %s\n", mfatal);
         free(mfatal);

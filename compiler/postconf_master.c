@@ -309,6 +309,69 @@ static int selects(const config *c, const filter *f, const master_service *sv, i
     return hit;
 }
 
+/* The logical line of an entry as Postfix joins it: continuation lines
+ * appended without their newline, comment lines left out. */
+static char *logical_text(const config *c, loc at)
+{
+    const src_file *f = src_get(&c->src, at.file);
+    strbuf b;
+    sb_init(&b);
+    const char *p = f->text + at.off, *e = p + at.len;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *le = nl ? nl : e;
+        const char *q = p;
+        while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (!(q < le && *q == '#') && q < le)
+            sb_addn(&b, p, (size_t)(le - p));
+        p = nl ? nl + 1 : e;
+    }
+    while (b.len && strchr(" \t\r", b.s[b.len - 1]))
+        b.s[--b.len] = 0;
+    return sb_take(&b);
+}
+
+char *postconf_master_fatal_msg(const config *c, const char *master_path)
+{
+    const mastercf *m = &c->master;
+    /* the first bad entry in file order, as postconf stops there */
+    loc first = LOC_NONE;
+    const master_service *bad = NULL;
+    for (size_t i = 0; i < m->nbad_lines; i++)
+        if (first.file < 0 || m->bad_lines[i].off < first.off)
+            first = m->bad_lines[i];
+    for (size_t i = 0; i < m->n; i++)
+        if (m->v[i].bad_fields && (first.file < 0 || m->v[i].at.off < first.off)) {
+            bad = &m->v[i];
+            first = bad->at;
+            break;
+        }
+    if (first.file < 0)
+        return NULL;
+    strbuf b;
+    sb_init(&b);
+    if (!bad) {
+        unsigned line, col;
+        src_linecol(&c->src, first.file, first.off, &line, &col);
+        sb_addf(&b, "file %s: line %u: bad field count", master_path, line);
+        return sb_take(&b);
+    }
+    static const enum ms_field order[] = { MS_TYPE, MS_PRIVATE, MS_UNPRIV, MS_CHROOT,
+                                           MS_WAKEUP, MS_MAXPROC };
+    static const char *const names[] = { "type", "private", "unprivileged", "chroot",
+                                         "wakeup", "process_limit" };
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+        if (!(bad->bad_fields & (1u << order[k])))
+            continue;
+        char *text = logical_text(c, bad->at);
+        sb_addf(&b, "invalid %s field \"%s\" in \"%s\"", names[k], bad->field[order[k]].text, text);
+        free(text);
+        break;
+    }
+    return sb_take(&b);
+}
+
 int postconf_master_print(const config *c, int mode, int fold, char **names, int nnames, FILE *out)
 {
     const mastercf *m = &c->master;

@@ -14,4 +14,8 @@
  * master.cf, a service postconf rejects, a malformed filter). */
 int postconf_master_print(const config *c, int mode, int fold, char **names, int nnames, FILE *out);
 
+/* postconf's fatal message for a master.cf it rejects (bad field count,
+ * a field value it does not accept), or NULL; malloc'ed. */
+char *postconf_master_fatal_msg(const config *c, const char *master_path);
+
 #endif
