@@ -40,6 +40,7 @@ struct kvtab_scan {
     void       *arg;
     strbuf      tok[2];     /* copies of the last two tokens (one lookahead) */
     int         ntok;
+    int         quiet;      /* do not report text before the first line */
     /* streamed files (sparse srcset file): comment lines to keep on demand */
     int            sparse;
     kvtab_comment *cm;

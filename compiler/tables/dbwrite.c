@@ -132,7 +132,7 @@ static void note_winners(build *b, FILE *fp, const char *path)
 {
     qsort(b->dups, b->ndups, sizeof *b->dups, dup_cmp);
     rewind(fp);
-    kvsrc_stream(fp, b->file, b->d, winner_line, b);
+    kvsrc_stream(fp, b->file, b->d, 1, winner_line, b);
     for (size_t i = 0; i < b->ndups; i++) {
         dupkey *u = &b->dups[i];
         diag *g = &b->d->v[u->diag];
@@ -200,7 +200,7 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
         diag_hint(g, "check that the directory of %s is writable", name);
         goto out;
     }
-    if (kvsrc_stream(fp, b.file, d, build_line, &b) != 0 && !b.err) {
+    if (kvsrc_stream(fp, b.file, d, 0, build_line, &b) != 0 && !b.err) {
         diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot read %s: %s", name, strerror(errno));
         b.err = EIO;
     }

@@ -93,7 +93,7 @@ void kvtab_extend(struct kvtab_scan *ps, const kvtab_tok *t, const kvtab_span *a
 void kvtab_end(struct kvtab_scan *ps, int leading)
 {
     kvsrc_line *l = &ps->cur;
-    if (leading) {
+    if (leading && !ps->quiet) {
         /* text before the first logical line: Postfix ignores it */
         const kvsrc_piece *p = &l->pieces[0];
         const char *t = l->text;
@@ -166,11 +166,11 @@ static void stream_line(struct kvtab_scan *ps, kvsrc_line *l, int leading)
         sa->fn(sa->arg, ps, l);
 }
 
-int kvsrc_stream(FILE *fp, int file, diags *d, kvstream_fn *fn, void *arg)
+int kvsrc_stream(FILE *fp, int file, diags *d, int quiet, kvstream_fn *fn, void *arg)
 {
     struct stream_arg sa = { fn, arg };
     struct kvtab_scan ps = { .lineno = 1, .d = d, .file = file, .emit = stream_line, .arg = &sa,
-                             .sparse = 1 };
+                             .sparse = 1, .quiet = quiet };
     yyscan_t scanner;
     if (kvtyylex_init_extra(&ps, &scanner))
         fatal("cannot start the table scanner");

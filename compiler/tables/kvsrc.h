@@ -44,11 +44,12 @@ loc  kvline_loc(int file, const kvsrc_line *l, size_t voff, size_t len);
  * (valid during the call only). `file` is a sparse srcset file
  * (src_add_sparse) for the locations of diagnostics; whoever reports a
  * diagnostic about a line calls kvsrc_keep so that the line can be shown
- * (and "# mtacc: allow" comments above it honoured). Returns 0, or -1 on
- * a read error (errno set). */
+ * (and "# mtacc: allow" comments above it honoured). quiet: do not
+ * report text before the first logical line (a second pass over a file
+ * already read). Returns 0, or -1 on a read error (errno set). */
 typedef struct kvtab_scan kvstream;
 typedef void kvstream_fn(void *arg, kvstream *st, const kvsrc_line *l);
-int  kvsrc_stream(FILE *fp, int file, diags *d, kvstream_fn *fn, void *arg);
+int  kvsrc_stream(FILE *fp, int file, diags *d, int quiet, kvstream_fn *fn, void *arg);
 void kvsrc_keep(kvstream *st, const kvsrc_line *l);
 
 /* One "key value" entry of a postmap(1) source. */
