@@ -14,7 +14,6 @@
  * made only when there are duplicates. */
 #include "compiler/tables/postmap.h"
 #include "compiler/tables/kvsrc.h"
-#include "stdlib/maps/types.h"
 #include "stdlib/util/alloc.h"
 
 #include <db.h>
@@ -26,6 +25,9 @@
 
 /* Postfix's berkeley_db_create_buffer_size: the cache postmap builds with. */
 #define POSTMAP_DB_CACHE (16 * 1024 * 1024)
+/* The element count hint of postmap's hash files (their meta page says
+ * nelem = entries + 4096). */
+#define POSTMAP_HASH_NELEM 4096
 
 /* A duplicate key: the diagnostic that reports it, still without a note. */
 typedef struct dupkey {
@@ -42,7 +44,7 @@ typedef struct build {
     int           file;
     const char   *target;
     int           err;       /* first libdb error: no more puts */
-    strbuf        key, value, folded;
+    strbuf        key, value;
     dupkey          *dups;
     size_t        ndups, capdups;
 } build;
@@ -61,12 +63,16 @@ static int put(DB *db, const char *key, const char *value, int nul, int *exists)
     return rc == DB_KEYEXIST ? 0 : rc;
 }
 
-static const char *fold_key(build *b, const char *key)
+/* The key as stored: lowercased in place unless -f (ASCII only, as
+ * map_fold and Postfix's lowercase()). */
+static const char *fold_key(build *b)
 {
-    if (!b->po->fold)
-        return key;
-    map_fold(&b->folded, key);
-    return sb_str(&b->folded);
+    const char *k = sb_str(&b->key);
+    if (b->po->fold && b->key.s)
+        for (char *p = b->key.s; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    return k;
 }
 
 /* First pass: each logical line into the database. */
@@ -77,7 +83,7 @@ static void build_line(void *arg, kvstream *st, const kvsrc_line *l)
     size_t before = d->n;
     loc key_at;
     if (kv_split_line(b->file, l, &b->key, &b->value, &key_at, d) && !b->err) {
-        const char *k = fold_key(b, sb_str(&b->key));
+        const char *k = fold_key(b);
         int exists;
         int e = put(b->db, k, sb_str(&b->value), b->po->nul, &exists);
         if (e != 0) {
@@ -112,7 +118,7 @@ static void winner_line(void *arg, kvstream *st, const kvsrc_line *l)
     loc key_at;
     if (!kv_split_line(b->file, l, &b->key, &b->value, &key_at, NULL))
         return;
-    const char *k = fold_key(b, sb_str(&b->key));
+    const char *k = fold_key(b);
     size_t lo = 0, hi = b->ndups;   /* the first dupkey with this key */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -163,7 +169,6 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     build b = { .po = po, .d = d };
     sb_init(&b.key);
     sb_init(&b.value);
-    sb_init(&b.folded);
     if (!btree && strcmp(type, "hash") != 0) {
         diag *g = diag_add(d, DIAG_UNKNOWN_MAP_TYPE, LOC_NONE,
                            "mtacc postmap builds hash: and btree: tables, not \"%s:\"", type);
@@ -192,6 +197,8 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     int e = db_create(&b.db, NULL, 0);
     if (e == 0) {
         b.db->set_cachesize(b.db, 0, POSTMAP_DB_CACHE, 0);
+        if (!btree)   /* as postmap: its hash files start with room for 4096 */
+            b.db->set_h_nelem(b.db, POSTMAP_HASH_NELEM);
         e = b.db->open(b.db, NULL, b.target, NULL, btree ? DB_BTREE : DB_HASH, DB_CREATE, 0644);
     }
     if (e != 0) {
@@ -232,7 +239,6 @@ out:
     free(b.dups);
     sb_free(&b.key);
     sb_free(&b.value);
-    sb_free(&b.folded);
     free(tmp);
     free(path);
     free(type);
