@@ -4,7 +4,8 @@
  * NUL (postmap's default) or without (-n), the first of duplicate keys
  * kept with a duplicate-key warning. The database is written to a
  * temporary file and renamed into place, so readers never see half of it
- * (except with -i, which adds to the existing database in place).
+ * (except with -i, which adds the entries on standard input to the
+ * existing database in place, creating it when missing).
  *
  * The source is streamed one logical line at a time straight into libdb,
  * so memory does not grow with the table: the database itself detects
@@ -104,6 +105,27 @@ static void build_line(void *arg, kvstream *st, const kvsrc_line *l)
         kvsrc_keep(st, l);
 }
 
+/* -i reads stdin; a pipe is spooled to a temporary file, so that the
+ * duplicates' second pass can read it again. */
+static FILE *stdin_source(void)
+{
+    if (fseek(stdin, 0, SEEK_CUR) == 0)
+        return stdin;
+    FILE *t = tmpfile();
+    if (!t)
+        return NULL;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+        if (fwrite(buf, 1, n, t) != n)
+            break;
+    if (ferror(stdin) || ferror(t) || fseek(t, 0, SEEK_SET) != 0) {
+        fclose(t);
+        return NULL;
+    }
+    return t;
+}
+
 static int dup_cmp(const void *a, const void *b)
 {
     const dupkey *x = a, *y = b;
@@ -134,10 +156,11 @@ static void winner_line(void *arg, kvstream *st, const kvsrc_line *l)
     kvsrc_keep(st, l);
 }
 
-static void note_winners(build *b, FILE *fp, const char *path)
+static void note_winners(build *b, FILE *fp, long start, const char *path)
 {
     qsort(b->dups, b->ndups, sizeof *b->dups, dup_cmp);
-    rewind(fp);
+    if (fseek(fp, start, SEEK_SET) != 0)
+        return;
     kvsrc_stream(fp, b->file, b->d, 1, winner_line, b);
     for (size_t i = 0; i < b->ndups; i++) {
         dupkey *u = &b->dups[i];
@@ -177,14 +200,18 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
                                : "use hash: or btree:");
         goto out;
     }
-    fp = fopen(name, "rb");
+    const char *shown = po->incremental ? "stdin" : name;
+    fp = po->incremental ? stdin_source() : fopen(name, "rb");
     if (!fp) {
         diag *g = diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot open source file %s: %s",
-                           name, strerror(errno));
-        diag_hint(g, "give the path of the table's source text; postmap writes SOURCE.db");
+                           shown, strerror(errno));
+        diag_hint(g, "%s", po->incremental
+                               ? "with -i, give the entries on standard input"
+                               : "give the path of the table's source text; postmap writes SOURCE.db");
         goto out;
     }
-    b.file = src_add_sparse(d->src, name);
+    long start = ftell(fp);
+    b.file = src_add_sparse(d->src, shown);
     path = xmalloc(strlen(name) + 4);
     sprintf(path, "%s.db", name);
     b.target = path;
@@ -208,13 +235,13 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
         goto out;
     }
     if (kvsrc_stream(fp, b.file, d, 0, build_line, &b) != 0 && !b.err) {
-        diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot read %s: %s", name, strerror(errno));
+        diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot read %s: %s", shown, strerror(errno));
         b.err = EIO;
     }
     int ce = b.db->close(b.db, 0);
     b.db = NULL;
     if (b.ndups > 0)
-        note_winners(&b, fp, path);
+        note_winners(&b, fp, start < 0 ? 0 : start, path);
     if (!b.err && ce != 0) {
         diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", b.target, db_strerror(ce));
         b.err = ce;
@@ -230,7 +257,7 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
 out:
     if (b.db)
         b.db->close(b.db, 0);
-    if (fp)
+    if (fp && fp != stdin)
         fclose(fp);
     if (tmp && rc != 0)
         unlink(tmp);
