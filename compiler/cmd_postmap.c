@@ -16,7 +16,7 @@ static const char postmap_usage[] =
     "  -N   store keys with a trailing NUL (the default, as postmap)\n"
     "  -n   store keys without a trailing NUL\n"
     "  -f   do not lowercase keys\n"
-    "  -i   add to an existing FILE.db instead of rebuilding it\n"
+    "  -i   read entries from standard input and add them to FILE.db\n"
     "  TYPE is hash or btree; a FILE without TYPE: is hash:FILE\n";
 
 int cmd_postmap(int argc, char **argv)

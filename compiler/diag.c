@@ -184,10 +184,11 @@ static void check_allow_comments(diags *d)
 {
     size_t nfiles = d->src->n;
     for (size_t f = 0; f < nfiles; f++) {
-        const src_file *sf = src_get(d->src, (int)f);
-        for (unsigned line = 1; line <= sf->nlines; line++) {
+        for (unsigned line = src_next_line(d->src, (int)f, 0); line;
+             line = src_next_line(d->src, (int)f, line)) {
             size_t len;
             const char *s = src_line(d->src, (int)f, line, &len), *e = s + len;
+            size_t base = src_line_off(d->src, (int)f, line);   /* file offset of s */
             const char *p = s;
             while (p < e && isspace((unsigned char)*p))
                 p++;
@@ -203,7 +204,7 @@ static void check_allow_comments(diags *d)
             while (p < e && isspace((unsigned char)*p))
                 p++;
             if ((size_t)(e - p) < 5 || strncmp(p, "allow", 5) != 0) {
-                size_t off = (size_t)(dir - sf->text);
+                size_t off = base + (size_t)(dir - s);
                 diag *g = diag_add(d, DIAG_SUPPRESSION, loc_make((int)f, off, (size_t)(e - dir)),
                                    "unknown mtacc directive");
                 diag_hint(g, "write \"# mtacc: allow ID -- reason\"");
@@ -230,18 +231,18 @@ static void check_allow_comments(diags *d)
                 char *id = xstrndup(w, (size_t)(p - w));
                 if (diag_lookup(id) < 0)
                     diag_add(d, DIAG_SUPPRESSION,
-                             loc_make((int)f, (size_t)(w - sf->text), (size_t)(p - w)),
+                             loc_make((int)f, base + (size_t)(w - s), (size_t)(p - w)),
                              "\"%s\" is not a diagnostic id; nothing is suppressed", id);
                 free(id);
             }
             if (nids == 0) {
                 diag *g = diag_add(d, DIAG_SUPPRESSION,
-                                   loc_make((int)f, (size_t)(dir - sf->text), (size_t)(e - dir)),
+                                   loc_make((int)f, base + (size_t)(dir - s), (size_t)(e - dir)),
                                    "\"mtacc: allow\" names no diagnostic id");
                 diag_hint(g, "write \"# mtacc: allow ID -- reason\"");
             } else if (!have_reason) {
                 diag *g = diag_add(d, DIAG_SUPPRESSION,
-                                   loc_make((int)f, (size_t)(dir - sf->text), (size_t)(e - dir)),
+                                   loc_make((int)f, base + (size_t)(dir - s), (size_t)(e - dir)),
                                    "suppression without a reason");
                 diag_hint(g, "say why after \" -- \", e.g. \"# mtacc: allow ID -- reviewed, see ticket 42\"");
             }

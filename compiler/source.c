@@ -18,6 +18,9 @@ void srcset_free(srcset *s)
         free(s->v[i].path);
         free(s->v[i].text);
         free(s->v[i].line_start);
+        for (size_t k = 0; k < s->v[i].nkept; k++)
+            free(s->v[i].kept[k].text);
+        free(s->v[i].kept);
     }
     free(s->v);
     srcset_init(s);
@@ -27,6 +30,7 @@ int src_add(srcset *s, const char *path, char *text, size_t len)
 {
     xgrow(&s->v, &s->cap, s->n + 1, sizeof *s->v);
     src_file *f = &s->v[s->n];
+    memset(f, 0, sizeof *f);
     f->path = xstrdup(path);
     f->text = text;
     f->len = len;
@@ -69,6 +73,46 @@ int src_read(srcset *s, const char *fspath, const char *shown_path)
     return src_add(s, shown_path, buf, len);
 }
 
+int src_add_sparse(srcset *s, const char *path)
+{
+    xgrow(&s->v, &s->cap, s->n + 1, sizeof *s->v);
+    src_file *f = &s->v[s->n];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    f->sparse = 1;
+    return (int)s->n++;
+}
+
+/* The index of the first kept line >= line. */
+static size_t kept_find(const src_file *f, unsigned line)
+{
+    size_t lo = 0, hi = f->nkept;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f->kept[mid].line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void src_keep_line(srcset *s, int file, unsigned line, size_t off, const char *text, size_t len)
+{
+    if (file < 0 || (size_t)file >= s->n || !s->v[file].sparse)
+        return;
+    src_file *f = &s->v[file];
+    size_t i = kept_find(f, line);
+    if (i < f->nkept && f->kept[i].line == line)
+        return;
+    xgrow(&f->kept, &f->capkept, f->nkept + 1, sizeof *f->kept);
+    memmove(&f->kept[i + 1], &f->kept[i], (f->nkept - i) * sizeof *f->kept);
+    f->kept[i] = (src_kept){ line, off, xstrndup(text, len), len };
+    f->nkept++;
+    if (line > f->nlines)
+        f->nlines = line;
+}
+
 const src_file *src_get(const srcset *s, int id)
 {
     if (id < 0 || (size_t)id >= s->n)
@@ -81,6 +125,23 @@ void src_linecol(const srcset *s, int file, size_t off, unsigned *line, unsigned
     const src_file *f = src_get(s, file);
     if (!f) {
         *line = *col = 0;
+        return;
+    }
+    if (f->sparse) {   /* the last kept line starting at or before off */
+        size_t lo = 0, hi = f->nkept;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (f->kept[mid].off <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == 0) {
+            *line = *col = 0;
+            return;
+        }
+        *line = f->kept[lo - 1].line;
+        *col = (unsigned)(off - f->kept[lo - 1].off) + 1;
         return;
     }
     size_t lo = 0, hi = f->nlines;   /* find the last line_start <= off */
@@ -102,6 +163,18 @@ const char *src_line(const srcset *s, int file, unsigned line, size_t *len)
         *len = 0;
         return "";
     }
+    if (f->sparse) {
+        size_t i = kept_find(f, line);
+        if (i == f->nkept || f->kept[i].line != line) {
+            *len = 0;
+            return "";
+        }
+        size_t e = f->kept[i].len;
+        if (e > 0 && f->kept[i].text[e - 1] == '\r')
+            e--;
+        *len = e;
+        return f->kept[i].text;
+    }
     size_t b = f->line_start[line - 1], e = b;
     while (e < f->len && f->text[e] != '\n')
         e++;
@@ -109,6 +182,30 @@ const char *src_line(const srcset *s, int file, unsigned line, size_t *len)
         e--;
     *len = e - b;
     return f->text + b;
+}
+
+size_t src_line_off(const srcset *s, int file, unsigned line)
+{
+    const src_file *f = src_get(s, file);
+    if (!f || line == 0 || line > f->nlines)
+        return 0;
+    if (f->sparse) {
+        size_t i = kept_find(f, line);
+        return i < f->nkept && f->kept[i].line == line ? f->kept[i].off : 0;
+    }
+    return f->line_start[line - 1];
+}
+
+unsigned src_next_line(const srcset *s, int file, unsigned line)
+{
+    const src_file *f = src_get(s, file);
+    if (!f)
+        return 0;
+    if (f->sparse) {
+        size_t i = kept_find(f, line + 1);
+        return i < f->nkept ? f->kept[i].line : 0;
+    }
+    return line < f->nlines ? line + 1 : 0;
 }
 
 loc loc_make(int file, size_t off, size_t len)

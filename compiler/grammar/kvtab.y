@@ -2,11 +2,13 @@
  *   file    : leading line*
  *   leading : (CONT CONT*)?        text before the first logical line
  *   line    : LINE CONT*
- * What a logical line means (key/value, cidr rule, ...) is decided by the
- * table type in compiler/tables/. */
+ * Each logical line goes to ps->emit when it is complete. What it means
+ * (key/value, cidr rule, ...) is decided by the table type in
+ * compiler/tables/. */
 %define api.pure full
 %define api.prefix {kvtyy}
 %define api.location.type {kvtab_span}
+%define api.value.type {kvtab_tok}
 %define parse.error custom
 %locations
 %expect 0
@@ -24,8 +26,10 @@
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N) do {                         \
         if (N) { (Cur).first = YYRHSLOC(Rhs, 1).first;           \
+                 (Cur).line = YYRHSLOC(Rhs, 1).line;             \
                  (Cur).last = YYRHSLOC(Rhs, N).last; }           \
-        else   { (Cur).first = (Cur).last = YYRHSLOC(Rhs, 0).last; } \
+        else   { (Cur).first = (Cur).last = YYRHSLOC(Rhs, 0).last; \
+                 (Cur).line = YYRHSLOC(Rhs, 0).line; }           \
     } while (0)
 
 static void kvtyyerror(kvtab_span *l, void *scanner, struct kvtab_scan *ps, const char *msg);
@@ -39,18 +43,18 @@ file    : leading lines
         ;
 
 leading : %empty
-        | T_CONT { ps->cur = NULL; kvsrc_leading(ps->out, ps->d, @1.first, @1.last); } conts
+        | T_CONT { kvtab_begin(ps, &$1, &@1); } conts { kvtab_end(ps, 1); }
         ;
 
 lines   : %empty
         | lines line
         ;
 
-line    : T_LINE { ps->cur = kvsrc_start(ps->out, @1.first, @1.last); } conts
+line    : T_LINE { kvtab_begin(ps, &$1, &@1); } conts { kvtab_end(ps, 0); }
         ;
 
 conts   : %empty
-        | conts T_CONT { if (ps->cur) kvsrc_extend(ps->out, ps->cur, @2.first, @2.last); }
+        | conts T_CONT { kvtab_extend(ps, &$2, &@2); }
         ;
 
 %%
@@ -59,13 +63,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 {
     /* every token sequence is a valid file; kept for completeness */
     const kvtab_span *l = yypcontext_location(ctx);
-    diag_add(ps->d, DIAG_TABLE_SYNTAX, loc_make(ps->out->file, l->first, l->last - l->first),
+    diag_add(ps->d, DIAG_TABLE_SYNTAX, loc_make(ps->file, l->first, l->last - l->first),
              "unexpected %s", yysymbol_name(yypcontext_token(ctx)));
     return 0;
 }
 
 static void kvtyyerror(kvtab_span *l, void *scanner, struct kvtab_scan *ps, const char *msg)
 {
-    diag_add(ps->d, DIAG_TABLE_SYNTAX, loc_make(ps->out->file, l->first, l->last - l->first),
+    diag_add(ps->d, DIAG_TABLE_SYNTAX, loc_make(ps->file, l->first, l->last - l->first),
              "%s", msg);
 }

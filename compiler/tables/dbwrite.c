@@ -4,10 +4,17 @@
  * NUL (postmap's default) or without (-n), the first of duplicate keys
  * kept with a duplicate-key warning. The database is written to a
  * temporary file and renamed into place, so readers never see half of it
- * (except with -i, which adds to the existing database in place). */
+ * (except with -i, which adds the entries on standard input to the
+ * existing database in place, creating it when missing).
+ *
+ * The source is streamed one logical line at a time straight into libdb,
+ * so memory does not grow with the table: the database itself detects
+ * duplicates (a put with DB_NOOVERWRITE fails), and the source is a sparse
+ * srcset file that keeps only the lines diagnostics point at. The entry
+ * that wins over a duplicate is found by a second pass over the source,
+ * made only when there are duplicates. */
 #include "compiler/tables/postmap.h"
 #include "compiler/tables/kvsrc.h"
-#include "stdlib/maps/types.h"
 #include "stdlib/util/alloc.h"
 
 #include <db.h>
@@ -16,6 +23,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Postfix's berkeley_db_create_buffer_size: the cache postmap builds with. */
+#define POSTMAP_DB_CACHE (16 * 1024 * 1024)
+/* The element count hint of postmap's hash files (their meta page says
+ * nelem = entries + 4096). */
+#define POSTMAP_HASH_NELEM 4096
+
+/* A duplicate key: the diagnostic that reports it, still without a note. */
+typedef struct dupkey {
+    char    *key;        /* folded */
+    unsigned off;        /* where the duplicate is */
+    size_t   diag;       /* index in diags */
+    loc      winner;     /* the first entry with the key (second pass) */
+} dupkey;
+
+typedef struct build {
+    DB           *db;
+    const postmap_opts *po;
+    diags        *d;
+    int           file;
+    const char   *target;
+    int           err;       /* first libdb error: no more puts */
+    strbuf        key, value;
+    dupkey          *dups;
+    size_t        ndups, capdups;
+} build;
 
 static int put(DB *db, const char *key, const char *value, int nul, int *exists)
 {
@@ -31,13 +64,116 @@ static int put(DB *db, const char *key, const char *value, int nul, int *exists)
     return rc == DB_KEYEXIST ? 0 : rc;
 }
 
-static void fold_key(strbuf *out, const char *key, int fold)
+/* The key as stored: lowercased in place unless -f (ASCII only, as
+ * map_fold and Postfix's lowercase()). */
+static const char *fold_key(build *b)
 {
-    if (fold) {
-        map_fold(out, key);
-    } else {
-        sb_clear(out);
-        sb_adds(out, key);
+    const char *k = sb_str(&b->key);
+    if (b->po->fold && b->key.s)
+        for (char *p = b->key.s; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    return k;
+}
+
+/* First pass: each logical line into the database. */
+static void build_line(void *arg, kvstream *st, const kvsrc_line *l)
+{
+    build *b = arg;
+    diags *d = b->d;
+    size_t before = d->n;
+    loc key_at;
+    if (kv_split_line(b->file, l, &b->key, &b->value, &key_at, d) && !b->err) {
+        const char *k = fold_key(b);
+        int exists;
+        int e = put(b->db, k, sb_str(&b->value), b->po->nul, &exists);
+        if (e != 0) {
+            diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", b->target,
+                     db_strerror(e));
+            b->err = e;
+        } else if (exists) {
+            diag *g = diag_add(d, DIAG_DUPLICATE_KEY, key_at,
+                               "duplicate entry \"%s\": the first one wins, Postfix ignores this one",
+                               k);
+            diag_hint(g, "remove one of the two entries%s",
+                      b->po->fold ? " (keys are compared without regard to case)" : "");
+            xgrow(&b->dups, &b->capdups, b->ndups + 1, sizeof *b->dups);
+            b->dups[b->ndups++] = (dupkey){ xstrdup(k), key_at.off, d->n - 1, LOC_NONE };
+        }
+    }
+    if (d->n > before)
+        kvsrc_keep(st, l);
+}
+
+/* -i reads stdin; a pipe is spooled to a temporary file, so that the
+ * duplicates' second pass can read it again. */
+static FILE *stdin_source(void)
+{
+    if (fseek(stdin, 0, SEEK_CUR) == 0)
+        return stdin;
+    FILE *t = tmpfile();
+    if (!t)
+        return NULL;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+        if (fwrite(buf, 1, n, t) != n)
+            break;
+    if (ferror(stdin) || ferror(t) || fseek(t, 0, SEEK_SET) != 0) {
+        fclose(t);
+        return NULL;
+    }
+    return t;
+}
+
+static int dup_cmp(const void *a, const void *b)
+{
+    const dupkey *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->off > y->off) - (x->off < y->off);
+}
+
+/* Second pass: the first entry of each duplicated key. */
+static void winner_line(void *arg, kvstream *st, const kvsrc_line *l)
+{
+    build *b = arg;
+    loc key_at;
+    if (!kv_split_line(b->file, l, &b->key, &b->value, &key_at, NULL))
+        return;
+    const char *k = fold_key(b);
+    size_t lo = 0, hi = b->ndups;   /* the first dupkey with this key */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(b->dups[mid].key, k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == b->ndups || strcmp(b->dups[lo].key, k) != 0 || b->dups[lo].winner.file >= 0)
+        return;
+    for (size_t i = lo; i < b->ndups && strcmp(b->dups[i].key, k) == 0; i++)
+        b->dups[i].winner = key_at;
+    kvsrc_keep(st, l);
+}
+
+static void note_winners(build *b, FILE *fp, long start, const char *path)
+{
+    qsort(b->dups, b->ndups, sizeof *b->dups, dup_cmp);
+    if (fseek(fp, start, SEEK_SET) != 0)
+        return;
+    kvsrc_stream(fp, b->file, b->d, 1, winner_line, b);
+    for (size_t i = 0; i < b->ndups; i++) {
+        dupkey *u = &b->dups[i];
+        diag *g = &b->d->v[u->diag];
+        /* with -i, the first entry in the source may itself have lost to
+         * the database: then the database's entry wins over every one */
+        size_t first = i;
+        while (first > 0 && strcmp(b->dups[first - 1].key, u->key) == 0)
+            first--;
+        if (u->winner.file >= 0 && u->winner.off != b->dups[first].off)
+            diag_note_add(g, u->winner, "the entry that wins");
+        else
+            diag_note_add(g, LOC_NONE, "the entry that wins was already in %s", path);
     }
 }
 
@@ -52,7 +188,10 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     }
     int rc = -1, btree = strcmp(type, "btree") == 0;
     char *path = NULL, *tmp = NULL;
-    DB *db = NULL;
+    FILE *fp = NULL;
+    build b = { .po = po, .d = d };
+    sb_init(&b.key);
+    sb_init(&b.value);
     if (!btree && strcmp(type, "hash") != 0) {
         diag *g = diag_add(d, DIAG_UNKNOWN_MAP_TYPE, LOC_NONE,
                            "mtacc postmap builds hash: and btree: tables, not \"%s:\"", type);
@@ -61,82 +200,53 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
                                : "use hash: or btree:");
         goto out;
     }
-    int file = src_read(d->src, name, name);
-    if (file < 0) {
+    const char *shown = po->incremental ? "stdin" : name;
+    fp = po->incremental ? stdin_source() : fopen(name, "rb");
+    if (!fp) {
         diag *g = diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot open source file %s: %s",
-                           name, strerror(errno));
-        diag_hint(g, "give the path of the table's source text; postmap writes SOURCE.db");
+                           shown, strerror(errno));
+        diag_hint(g, "%s", po->incremental
+                               ? "with -i, give the entries on standard input"
+                               : "give the path of the table's source text; postmap writes SOURCE.db");
         goto out;
     }
+    long start = ftell(fp);
+    b.file = src_add_sparse(d->src, shown);
     path = xmalloc(strlen(name) + 4);
     sprintf(path, "%s.db", name);
-    const char *target = path;
+    b.target = path;
     if (!po->incremental) {
-        tmp = xmalloc(strlen(path) + 16);
+        tmp = xmalloc(strlen(path) + 32);
         sprintf(tmp, "%s.%ld.tmp", path, (long)getpid());
         unlink(tmp);
-        target = tmp;
+        b.target = tmp;
     }
-    int e = db_create(&db, NULL, 0);
+    int e = db_create(&b.db, NULL, 0);
     if (e == 0) {
-        db->set_cachesize(db, 0, 16 * 1024 * 1024, 0);
-        e = db->open(db, NULL, target, NULL, btree ? DB_BTREE : DB_HASH, DB_CREATE, 0644);
+        b.db->set_cachesize(b.db, 0, POSTMAP_DB_CACHE, 0);
+        if (!btree)   /* as postmap: its hash files start with room for 4096 */
+            b.db->set_h_nelem(b.db, POSTMAP_HASH_NELEM);
+        e = b.db->open(b.db, NULL, b.target, NULL, btree ? DB_BTREE : DB_HASH, DB_CREATE, 0644);
     }
     if (e != 0) {
-        diag *g = diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot create %s: %s", target,
+        diag *g = diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot create %s: %s", b.target,
                            db_strerror(e));
         diag_hint(g, "check that the directory of %s is writable", name);
         goto out;
     }
-    kvsrc s;
-    kvsrc_parse(&s, file, d);
-    kv_list l = { 0 };
-    kv_split(&l, &s, d);
-    kvsrc_free(&s);   /* the entries keep what they need */
-    strbuf k, k2;
-    sb_init(&k);
-    sb_init(&k2);
-    e = 0;
-    for (size_t i = 0; i < l.n && e == 0; i++) {
-        const kv_entry *en = &l.v[i];
-        fold_key(&k, en->key, po->fold);
-        int exists;
-        e = put(db, sb_str(&k), en->value, po->nul, &exists);
-        if (e != 0) {
-            diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", target, db_strerror(e));
-            break;
-        }
-        if (exists) {
-            diag *g = diag_add(d, DIAG_DUPLICATE_KEY, en->key_at,
-                               "duplicate entry \"%s\": the first one wins, Postfix ignores this one",
-                               sb_str(&k));
-            /* duplicates are rare: find the first entry by a scan */
-            size_t first = i;
-            for (size_t j = 0; j < i; j++) {
-                fold_key(&k2, l.v[j].key, po->fold);
-                if (strcmp(sb_str(&k2), sb_str(&k)) == 0) {
-                    first = j;
-                    break;
-                }
-            }
-            if (first < i)
-                diag_note_add(g, l.v[first].key_at, "the entry that wins");
-            else
-                diag_note_add(g, LOC_NONE, "the entry that wins was already in %s", path);
-            diag_hint(g, "remove one of the two entries%s",
-                      po->fold ? " (keys are compared without regard to case)" : "");
-        }
+    if (kvsrc_stream(fp, b.file, d, 0, build_line, &b) != 0 && !b.err) {
+        diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot read %s: %s", shown, strerror(errno));
+        b.err = EIO;
     }
-    sb_free(&k);
-    sb_free(&k2);
-    kv_list_free(&l);
-    int ce = db->close(db, 0);
-    db = NULL;
-    if (e == 0 && ce != 0) {
-        diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", target, db_strerror(ce));
-        e = ce;
+    int ce = b.db->close(b.db, 0);
+    b.db = NULL;
+    if (b.ndups > 0)
+        note_winners(&b, fp, start < 0 ? 0 : start, path);
+    if (!b.err && ce != 0) {
+        diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", b.target, db_strerror(ce));
+        b.err = ce;
     }
-    if (e != 0)
+    if (b.err)
         goto out;
     if (tmp && rename(tmp, path) != 0) {
         diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot rename %s to %s: %s", tmp, path,
@@ -145,10 +255,17 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     }
     rc = 0;
 out:
-    if (db)
-        db->close(db, 0);
+    if (b.db)
+        b.db->close(b.db, 0);
+    if (fp && fp != stdin)
+        fclose(fp);
     if (tmp && rc != 0)
         unlink(tmp);
+    for (size_t i = 0; i < b.ndups; i++)
+        free(b.dups[i].key);
+    free(b.dups);
+    sb_free(&b.key);
+    sb_free(&b.value);
     free(tmp);
     free(path);
     free(type);

@@ -7,7 +7,7 @@
 typedef struct postmap_opts {
     int fold;          /* lowercase keys (postmap without -f) */
     int nul;           /* store keys and values with a trailing NUL (default; -n: 0) */
-    int incremental;   /* -i: add to the existing database */
+    int incremental;   /* -i: add the entries on stdin to the existing database */
 } postmap_opts;
 
 /* Build NAME.db for "hash:NAME" / "btree:NAME"; problems go to d.
