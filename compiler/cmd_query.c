@@ -11,6 +11,7 @@
  * (with "-q -": KEY<TAB> before it). */
 #include "compiler/cmd.h"
 #include "compiler/query_params.h"
+#include "compiler/tables/aliases.h"
 #include "compiler/tables/tables.h"
 #include "stdlib/maps/lookup_order.h"
 #include "stdlib/maps/map.h"
@@ -24,12 +25,13 @@
 
 static const char query_usage[] =
     "usage: mtacc query [-c DIR] [-o NAME=VALUE]... [-f] [-N|-n] [--check] [--access]\n"
-    "                   [--as ORDER] -q KEY|- TYPE:NAME...\n"
+    "                   [--as ORDER] [--source] -q KEY|- TYPE:NAME...\n"
     "  -c DIR      configuration directory (DIR/main.cf must exist, as for postmap -c)\n"
     "  -o N=V      a parameter value for --as (over DIR/main.cf and the defaults)\n"
     "  --as ORDER  apply a Postfix lookup order and show the key form that matched:\n"
     "              access-client, access-sender, access-recipient, transport,\n"
     "              virtual, canonical, relocated, aliases\n"
+    "  --source    read the tables from their aliases(5) source text, not FILE.db\n"
     "  -q KEY      look KEY up; \"-q -\" reads one key per line from stdin\n"
     "  -f          do not lowercase keys (postmap -f)\n"
     "  -N          keys are stored with a trailing NUL (postmap -N)\n"
@@ -166,12 +168,13 @@ int cmd_query(int argc, char **argv)
         { "check", no_argument, 0, 'C' },
         { "access", no_argument, 0, 'A' },
         { "as", required_argument, 0, 'a' },
+        { "source", no_argument, 0, 'S' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
     const char *dir = NULL, *key = NULL;
     unsigned flags = MAP_FL_FOLD_FIX, nul = 0, use = TABLES_USE_ANY;
-    int check = 0, ch;
+    int check = 0, source = 0, ch;
     query_as as = AS_NONE;
     char **ov = xcalloc((size_t)argc + 1, sizeof *ov);
     size_t nov = 0;
@@ -179,6 +182,7 @@ int cmd_query(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "+c:q:o:fNnh", opts, NULL)) != -1) {
         switch (ch) {
         case 'o': ov[nov++] = optarg; break;
+        case 'S': source = 1; break;
         case 'a':
             for (size_t i = 1; i < sizeof as_names / sizeof *as_names; i++)
                 if (strcmp(optarg, as_names[i]) == 0)
@@ -246,7 +250,8 @@ int cmd_query(int argc, char **argv)
         /* with --check the table problems were reported already */
         diags scratch;
         diags_init(&scratch, &src);
-        q.maps[i] = tables_open(argv[optind + i], &o, check ? &scratch : &d);
+        q.maps[i] = source ? tables_open_aliases_source(argv[optind + i], &o, &d)
+                           : tables_open(argv[optind + i], &o, check ? &scratch : &d);
         if (check && !q.maps[i] && diags_count(&d, SEV_ERROR) == 0) {
             /* should not happen: the check reports every reason to fail */
             diags_finish(&scratch);
