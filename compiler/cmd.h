@@ -8,6 +8,7 @@ int cmd_postconf(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_postmap(int argc, char **argv);
+int cmd_postalias(int argc, char **argv);
 int cmd_check_table(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct subcommand {
     { "postconf", cmd_postconf, "print parameters and services as Postfix's postconf does" },
     { "query",    cmd_query,    "look a key up in tables as Postfix's postmap -q does" },
     { "postmap",  cmd_postmap,  "build a hash: or btree: database as Postfix's postmap does" },
+    { "postalias", cmd_postalias, "look up or list aliases(5) entries as Postfix's postalias -q / -s does" },
     { "explain",  cmd_explain,  "explain a diagnostic id, with a wrong and a right example" },
     { "check-table", cmd_check_table, "check one table file as a table of KIND (access, header, ...)" },
 };
