@@ -24,7 +24,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: mtacc COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
-        fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
     fprintf(out, "\n`mtacc COMMAND --help` describes a command's options; "
                  "man mtacc(1) has the details.\n");
 }
