@@ -167,8 +167,11 @@ static size_t quantifier(const char *p, size_t i, size_t e, rx_dialect d, long *
         if (j >= e || !isdigit((unsigned char)p[j]))
             return (size_t)-1;
         long n = 0;
-        while (j < e && isdigit((unsigned char)p[j]))
-            n = n * 10 + (p[j++] - '0') % 1000000;
+        while (j < e && isdigit((unsigned char)p[j])) {
+            if (n < 1000000)   /* saturate: only "zero or more than one" matters */
+                n = n * 10 + (p[j] - '0');
+            j++;
+        }
         if (j < e && p[j] == ',') {
             j++;
             while (j < e && isdigit((unsigned char)p[j]))
