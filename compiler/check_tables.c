@@ -166,7 +166,13 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
     else
         sb_adds(&real, spec);
     if (file && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0)) {
-        if (tables_check_regex(c, real.s, use, &c->d) < 0) {
+        int id = src_read(&c->src, file, file);
+        if (id >= 0) {
+            rxtable t;
+            rxtable_load(&t, id, strcmp(type, "pcre") == 0 ? RXT_PCRE : RXT_REGEXP, use, &c->d);
+            rxtable_check(&t, &c->d);
+            rxtable_free(&t);
+        } else {
             diag *g = diag_add_sev(&c->d, DIAG_MISSING_TABLE, external ? SEV_WARNING : SEV_ERROR,
                                    at, "cannot read the table %s (%s)", file, spec);
             diag_hint(g, "create the file or fix the path");
