@@ -22,24 +22,7 @@ static loc at(const rxtable *t, const rxt_rule *r, size_t off, size_t len)
 /* Index after a bracket expression starting at p[i] == '[' (or n). */
 static size_t skip_brackets(const char *p, size_t i, size_t n, int pcre)
 {
-    size_t j = i + 1;
-    if (j < n && p[j] == '^')
-        j++;
-    if (j < n && p[j] == ']')
-        j++;
-    while (j < n && p[j] != ']') {
-        if (p[j] == '[' && j + 1 < n && strchr(":.=", p[j + 1])) {
-            char c = p[j + 1];
-            j += 2;
-            while (j + 1 < n && !(p[j] == c && p[j + 1] == ']'))
-                j++;
-            j += 2;
-            continue;
-        }
-        if (pcre && p[j] == '\\')
-            j++;
-        j++;
-    }
+    size_t j = rx_bracket_end(p, i, n, pcre);
     return j < n ? j + 1 : n;
 }
 

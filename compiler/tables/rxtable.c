@@ -141,6 +141,29 @@ loc rxtable_loc(const rxtable *t, unsigned first, unsigned last)
 
 /* ---- compiling for diagnostics -------------------------------------------- */
 
+size_t rx_bracket_end(const char *p, size_t i, size_t n, int escapes)
+{
+    size_t j = i + 1;
+    if (j < n && p[j] == '^')
+        j++;
+    if (j < n && p[j] == ']')
+        j++;
+    while (j < n && p[j] != ']') {
+        if (p[j] == '[' && j + 1 < n && strchr(":.=", p[j + 1])) {
+            char t = p[j + 1];
+            j += 2;
+            while (j + 1 < n && !(p[j] == t && p[j + 1] == ']'))
+                j++;
+            j += 2;
+            continue;
+        }
+        if (escapes && p[j] == '\\')
+            j++;
+        j++;
+    }
+    return j < n ? j : n;
+}
+
 /* Where in a POSIX pattern regcomp's error is, or -1 for "the pattern". */
 static long regcomp_fault(const char *p, int code, int ere)
 {
@@ -165,22 +188,7 @@ static long regcomp_fault(const char *p, int code, int ere)
             continue;
         }
         if (c == '[') {
-            size_t j = i + 1;
-            if (j < n && p[j] == '^')
-                j++;
-            if (j < n && p[j] == ']')
-                j++;
-            while (j < n && p[j] != ']') {
-                if (p[j] == '[' && j + 1 < n && strchr(":.=", p[j + 1])) {
-                    char t = p[j + 1];
-                    j += 2;
-                    while (j + 1 < n && !(p[j] == t && p[j + 1] == ']'))
-                        j++;
-                    j += 2;
-                    continue;
-                }
-                j++;
-            }
+            size_t j = rx_bracket_end(p, i, n, 0);
             if (j >= n) {
                 last_brack = (long)i;
                 break;

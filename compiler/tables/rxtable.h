@@ -57,6 +57,11 @@ typedef struct rxtable {
     size_t    npieces;
 } rxtable;
 
+/* Index of the ']' that closes the bracket expression at p[i] == '[', or n
+ * when it is not closed ([:class:] and friends inside; backslash escapes
+ * when `escapes`, as in PCRE). */
+size_t rx_bracket_end(const char *p, size_t i, size_t n, int escapes);
+
 /* The file location of logical-text bytes [first, last). */
 loc rxtable_loc(const rxtable *t, unsigned first, unsigned last);
 
