@@ -19,7 +19,6 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const use_names[] = {
     [TABLE_USE_OTHER] = "other",       [TABLE_USE_ACCESS] = "access",
@@ -553,36 +552,3 @@ void rxtable_free(rxtable *t)
     memset(t, 0, sizeof *t);
 }
 
-int tables_check_regex(config *c, const char *spec, table_use use, diags *d)
-{
-    rxt_type type;
-    const char *path;
-    if (strncmp(spec, "regexp:", 7) == 0) {
-        type = RXT_REGEXP;
-        path = spec + 7;
-    } else if (strncmp(spec, "pcre:", 5) == 0) {
-        type = RXT_PCRE;
-        path = spec + 5;
-    } else {
-        return 0;
-    }
-    if (*path == '{')
-        return 0;   /* inline tables are the configuration loader's */
-    char *fs = NULL;
-    if (path[0] != '/') {
-        fs = config_path(c, path);
-    } else if (access(path, R_OK) != 0 && strncmp(path, "/etc/postfix/", 13) == 0) {
-        fs = config_path(c, path + 13);
-    } else {
-        fs = xstrdup(path);
-    }
-    int id = src_read(&c->src, fs, fs);
-    free(fs);
-    if (id < 0)
-        return -1;
-    rxtable t;
-    rxtable_load(&t, id, type, use, d);
-    rxtable_check(&t, d);
-    rxtable_free(&t);
-    return 0;
-}

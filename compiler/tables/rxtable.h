@@ -6,7 +6,6 @@
  * map_pcre_open), with the source location of every kept rule. */
 #ifndef TABLES_RXTABLE_H
 #define TABLES_RXTABLE_H
-#include "compiler/config.h"
 #include "compiler/diag.h"
 #include "stdlib/maps/rx.h"
 
@@ -73,11 +72,5 @@ void rxtable_check(const rxtable *t, diags *d);
 /* A lookup map of the kept rules; NULL and a reason in err on failure. */
 map *rxtable_open(const rxtable *t, const char *name, strbuf *err);
 void rxtable_free(rxtable *t);
-
-/* Load and check one referenced table "regexp:PATH" or "pcre:PATH" of a
- * configuration: a relative PATH is taken from the configuration
- * directory, and /etc/postfix/X falls back to DIR/X when it does not exist.
- * Other types are ignored. Returns 0, or -1 when the file cannot be read. */
-int tables_check_regex(config *c, const char *spec, table_use use, diags *d);
 
 #endif
