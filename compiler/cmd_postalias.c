@@ -9,6 +9,7 @@
  * answers what postalias would have stored. -s (with --source) lists every
  * entry as "key:<TAB>value" in file order. */
 #include "compiler/cmd.h"
+#include "compiler/config.h"
 #include "compiler/tables/aliases.h"
 #include "stdlib/util/alloc.h"
 
@@ -91,17 +92,8 @@ int cmd_postalias(int argc, char **argv)
         fputs(postalias_usage, stderr);
         return 2;
     }
-    if (dir) {
-        char *p = xmalloc(strlen(dir) + 10);
-        sprintf(p, "%s/main.cf", dir);
-        FILE *fp = fopen(p, "r");
-        if (!fp) {
-            fprintf(stderr, "mtacc postalias: cannot open %s\n", p);
-            free(p);
-            return 2;
-        }
-        fclose(fp);
-        free(p);
+    if (dir && !config_require_main(dir, "postalias")) {
+        return 2;
     }
     srcset src;
     srcset_init(&src);

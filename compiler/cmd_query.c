@@ -10,6 +10,7 @@
  *   FORM<TAB>MATCHED-KEY<TAB>TYPE:NAME<TAB>VALUE
  * (with "-q -": KEY<TAB> before it). */
 #include "compiler/cmd.h"
+#include "compiler/config.h"
 #include "compiler/query_params.h"
 #include "compiler/tables/aliases.h"
 #include "compiler/tables/tables.h"
@@ -210,18 +211,9 @@ int cmd_query(int argc, char **argv)
         free(ov);
         return 2;
     }
-    if (dir) {
-        char *p = xmalloc(strlen(dir) + 10);
-        sprintf(p, "%s/main.cf", dir);
-        FILE *fp = fopen(p, "r");
-        if (!fp) {
-            fprintf(stderr, "mtacc query: cannot open %s\n", p);
-            free(p);
-            free(ov);
-            return 2;
-        }
-        fclose(fp);
-        free(p);
+    if (dir && !config_require_main(dir, "query")) {
+        free(ov);
+        return 2;
     }
     query_params qp;
     if (query_params_load(&qp, as != AS_NONE ? dir : NULL, ov, nov) < 0) {

@@ -4,6 +4,7 @@
 #include "stdlib/util/strbuf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,4 +50,17 @@ void config_free(config *c)
     diags_free(&c->d);
     srcset_free(&c->src);
     free(c->dir);
+}
+
+int config_require_main(const char *dir, const char *cmd)
+{
+    char *p = xmalloc(strlen(dir) + 10);
+    sprintf(p, "%s/main.cf", dir);
+    FILE *fp = fopen(p, "r");
+    if (!fp)
+        fprintf(stderr, "mtacc %s: cannot open %s\n", cmd, p);
+    else
+        fclose(fp);
+    free(p);
+    return fp != NULL;
 }

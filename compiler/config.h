@@ -25,6 +25,9 @@ typedef struct config_opts {
  * fatal() (exit 2), a syntax problem as a diagnostic. */
 void config_load(config *c, const config_opts *o);
 void config_free(config *c);
+/* Is DIR/main.cf readable? If not, says so as "mtacc CMD: cannot open ..." on
+ * stderr (for commands that take -c DIR only for its parameters). */
+int   config_require_main(const char *dir, const char *cmd);
 /* "DIR/name", or just "name" when DIR is "." */
 char *config_path(const config *c, const char *name);
 
