@@ -1,0 +1,70 @@
+/* emit.h: lowering a checked configuration into a policy image. One
+ * emit_ctx carries the writer and what has been emitted so far (tables
+ * and programs by name, source files) so that every part of the image is
+ * written once and referred to by index. The parts, one file each:
+ *   emit.c           the driver: order of the parts, files, the write
+ *   emit_params.c    parameters resolved and typed, globally and per service
+ *   emit_services.c  master.cf entries
+ *   emit_tables.c    tables compiled (hash index, cidr, regexp, pcre, ...)
+ *   lower.c          restriction lists lowered to programs of opcodes
+ *   emit_classes.c   address classes and their routing */
+#ifndef COMPILER_IMAGE_EMIT_H
+#define COMPILER_IMAGE_EMIT_H
+#include "compiler/config.h"
+#include "stdlib/image/writer.h"
+
+typedef struct emit_named {
+    char    *name;
+    uint32_t index;
+} emit_named;
+
+typedef struct emit_ctx {
+    config     *c;
+    imgw       *w;
+    emit_named *tables;      /* spec -> TABLES index */
+    size_t      ntables, captables;
+    emit_named *programs;    /* "service\0param" or class name -> PROGRAMS index */
+    size_t      nprograms, capprograms;
+    uint32_t   *file_index;  /* srcset id -> 1-based FILES index (0: not yet) */
+    size_t      nfile_index;
+    /* Expanded parameter values of the context being emitted (global, or
+     * one service with its -o applied): set by emit_params.c for lower.c. */
+    const char *(*value)(void *ctx, const char *name);
+    void       *value_ctx;
+} emit_ctx;
+
+/* Build the whole image of a configuration already loaded and checked
+ * without errors; problems that only show while emitting are reported in
+ * c->d. Returns 0, or -1 when the image cannot be written (err). */
+int      emit_image(config *c, const char *out_path, strbuf *err, uint64_t *size_out);
+
+/* The 1-based FILES index of srcset file id (added on first use), with
+ * the path the configuration uses for it. */
+uint32_t emit_file(emit_ctx *e, int srcset_id);
+/* The configuration-relative name of a path mtacc read ("main.cf",
+ * "/etc/postfix/access" for DIR/access named as such). malloc'ed. */
+char    *emit_display_path(const emit_ctx *e, const char *path);
+
+/* The TABLES index of "type:name" as the configuration names it,
+ * compiling the table the first time (emit_tables.c). at: the reference. */
+uint32_t emit_table(emit_ctx *e, const char *spec, loc at);
+
+/* The PROGRAMS index of restriction list `name` (a parameter or a class)
+ * whose expanded value is `value`, lowering it (lower.c). at: where the
+ * value is written (for provenance of its words); `raw` is the value as
+ * written there when it has no $name (so word offsets map back), else
+ * NULL. Programs are shared when name and value are the same. */
+uint32_t emit_program(emit_ctx *e, const char *name, const char *value, loc at,
+                      const char *raw);
+
+/* Is `name` a restriction list (smtpd_*_restrictions or a class)? */
+int      emit_is_restriction_list(const emit_ctx *e, const char *name);
+/* Is `name` a list of tables (*_maps, *_checks, ...)? */
+int      emit_is_table_list(const char *name);
+
+/* The parts. */
+void     emit_params(emit_ctx *e);
+void     emit_services(emit_ctx *e);
+void     emit_classes(emit_ctx *e);
+
+#endif
