@@ -45,15 +45,23 @@ uint32_t emit_file(emit_ctx *e, int srcset_id);
  * "/etc/postfix/access" for DIR/access named as such). malloc'ed. */
 char    *emit_display_path(const emit_ctx *e, const char *path);
 
+/* How a table's source text is read: postmap(1) "key value" lines, or
+ * aliases(5) "name: value" (alias_maps, alias_database). */
+enum emit_table_src { EMIT_TABLE_POSTMAP = 0, EMIT_TABLE_ALIASES };
+
 /* The TABLES index of "type:name" as the configuration names it,
- * compiling the table the first time (emit_tables.c). at: the reference. */
-uint32_t emit_table(emit_ctx *e, const char *spec, loc at);
+ * compiling the table the first time (emit_tables.c). at: the reference.
+ * Members of unionmap:/pipemap: are emitted before the composite, so a
+ * table only ever refers to tables with smaller indexes. */
+uint32_t emit_table(emit_ctx *e, const char *spec, loc at, enum emit_table_src src);
 
 /* The PROGRAMS index of restriction list `name` (a parameter or a class)
  * whose expanded value is `value`, lowering it (lower.c). at: where the
  * value is written (for provenance of its words); `raw` is the value as
  * written there when it has no $name (so word offsets map back), else
- * NULL. Programs are shared when name and value are the same. */
+ * NULL. Programs are shared when name and value are the same; the index
+ * is reserved before the body is lowered, so a class that names itself
+ * (directly or not) becomes a call to itself rather than endless work. */
 uint32_t emit_program(emit_ctx *e, const char *name, const char *value, loc at,
                       const char *raw);
 

@@ -28,6 +28,9 @@ void     imgw_free(imgw *w);
 uint32_t imgw_str(imgw *w, const char *s);
 /* A string stored without interning (table keys: unique by nature). */
 uint32_t imgw_str_unique(imgw *w, const char *s, size_t len);
+/* Read back a pool string (also one that has spilled to disk): valid
+ * until the next call with the same tmp. */
+const char *imgw_str_get(imgw *w, uint32_t off, strbuf *tmp);
 /* Append n values to the U32 pool; returns the index of the first. */
 uint32_t imgw_u32(imgw *w, const uint32_t *v, size_t n);
 /* Append n records (rec: n * record size bytes, or NULL for zeroed
