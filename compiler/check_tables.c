@@ -1,9 +1,10 @@
-/* check_tables.c: finds every lookup table the configuration names (in
- * main.cf values and master.cf -o overrides) and runs the table checks on
- * each one once: missing-table, stale-table, table-syntax, duplicate-key,
- * unknown-map-type, numeric-access-result, and the regexp/pcre checks with
- * the kind of use (access, address, header, ...) the parameter implies. */
+/* check_tables.c: runs the table checks once on every lookup table the
+ * configuration names (compiler/table_refs.h): missing-table, stale-table,
+ * table-syntax, duplicate-key, unknown-map-type, numeric-access-result,
+ * and the regexp/pcre checks with the kind of use (access, address,
+ * header, ...) the parameter implies. */
 #include "compiler/checks.h"
+#include "compiler/table_refs.h"
 #include "compiler/tables/build.h"
 #include "compiler/tables/rxtable.h"
 #include "compiler/tables/tables.h"
@@ -13,69 +14,6 @@
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-static const struct { const char *name; table_use use; } uses[] = {
-    { "header_checks", TABLE_USE_HEADER },
-    { "mime_header_checks", TABLE_USE_HEADER },
-    { "nested_header_checks", TABLE_USE_HEADER },
-    { "body_checks", TABLE_USE_BODY },
-    { "smtp_header_checks", TABLE_USE_SMTP_HEADER },
-    { "smtp_mime_header_checks", TABLE_USE_SMTP_HEADER },
-    { "smtp_nested_header_checks", TABLE_USE_SMTP_HEADER },
-    { "lmtp_header_checks", TABLE_USE_SMTP_HEADER },
-    { "lmtp_mime_header_checks", TABLE_USE_SMTP_HEADER },
-    { "lmtp_nested_header_checks", TABLE_USE_SMTP_HEADER },
-    { "smtp_body_checks", TABLE_USE_SMTP_BODY },
-    { "lmtp_body_checks", TABLE_USE_SMTP_BODY },
-    { "milter_header_checks", TABLE_USE_MILTER_HEADER },
-    { "virtual_alias_maps", TABLE_USE_ADDRESS },
-    { "virtual_maps", TABLE_USE_ADDRESS },
-    { "virtual_mailbox_maps", TABLE_USE_ADDRESS },
-    { "canonical_maps", TABLE_USE_ADDRESS },
-    { "sender_canonical_maps", TABLE_USE_ADDRESS },
-    { "recipient_canonical_maps", TABLE_USE_ADDRESS },
-    { "smtp_generic_maps", TABLE_USE_ADDRESS },
-    { "lmtp_generic_maps", TABLE_USE_ADDRESS },
-    { "relocated_maps", TABLE_USE_ADDRESS },
-    { "transport_maps", TABLE_USE_TRANSPORT },
-    { "sender_dependent_default_transport_maps", TABLE_USE_TRANSPORT },
-    { "postscreen_access_list", TABLE_USE_ACCESS },
-};
-
-/* Parameters whose every "x:y" word is a table reference. */
-static int is_table_list(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, "_maps") == 0) ||
-           (n > 7 && strcmp(name + n - 7, "_checks") == 0) ||
-           (n > 12 && strcmp(name + n - 12, "_access_list") == 0);
-}
-
-/* Is name a restriction list (its tables are access tables)? */
-static int is_restriction_list(const config *c, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(name, "smtpd_", 6) == 0 && n > 13 && strcmp(name + n - 13, "_restrictions") == 0)
-        return 1;
-    const cf_setting *classes = maincf_find(&c->main, "smtpd_restriction_classes");
-    if (!classes)
-        return 0;
-    const char *sep = ", \t\r\n";
-    char *copy = xstrdup(classes->value);
-    int found = 0;
-    for (char *save = NULL, *w = strtok_r(copy, sep, &save); w && !found; w = strtok_r(NULL, sep, &save))
-        found = strcmp(w, name) == 0;
-    free(copy);
-    return found;
-}
-
-static table_use use_of(const config *c, const char *param)
-{
-    for (size_t i = 0; i < sizeof uses / sizeof *uses; i++)
-        if (strcmp(uses[i].name, param) == 0)
-            return uses[i].use;
-    return is_restriction_list(c, param) ? TABLE_USE_ACCESS : TABLE_USE_OTHER;
-}
 
 typedef struct seen_set {
     char  **v;
@@ -97,42 +35,10 @@ static int seen_add(seen_set *s, const char *spec, table_use use)
     return 1;
 }
 
-/* Types whose name is a file this project reads. */
-static int file_type(const char *type)
-{
-    static const char *const t[] = { "hash", "btree", "texthash", "cidr", "regexp", "pcre" };
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-        if (strcmp(t[i], type) == 0)
-            return 1;
-    return 0;
-}
-
-/* Where to read the file of "type:path": relative names and names under
- * /etc/postfix/ are taken from the directory being checked (when the file
- * is there); other absolute names are files of this machine. NULL when the
- * type names no file. *external is set for a file outside DIR. */
-static char *table_file(const config *c, const char *type, const char *path, int *external)
-{
-    *external = 0;
-    if (!file_type(type) || path[0] == '{')
-        return NULL;
-    if (path[0] != '/')
-        return config_path(c, path);
-    if (strncmp(path, "/etc/postfix/", 13) == 0) {
-        char *local = config_path(c, path + 13);
-        char *db = xmalloc(strlen(local) + 4);
-        sprintf(db, "%s.db", local);
-        int here = access(local, F_OK) == 0 || access(db, F_OK) == 0;
-        free(db);
-        if (here)
-            return local;
-        free(local);
-        return xstrdup(path);   /* meant to be in DIR, missing from both */
-    }
-    size_t dl = strlen(c->dir);
-    *external = !(c->dir[0] == '/' && strncmp(path, c->dir, dl) == 0 && path[dl] == '/');
-    return xstrdup(path);
-}
+struct check_arg {
+    config  *c;
+    seen_set seen;
+};
 
 static void check_one(config *c, seen_set *seen, const char *spec, loc at, table_use use)
 {
@@ -158,7 +64,7 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
         return;
     }
     int external;
-    char *file = table_file(c, type, colon ? colon + 1 : bare, &external);
+    char *file = config_table_file(c, type, colon ? colon + 1 : bare, &external);
     strbuf real;
     sb_init(&real);
     if (file)
@@ -177,6 +83,10 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
                                    at, "cannot read the table %s (%s)", file, spec);
             diag_hint(g, "create the file or fix the path");
         }
+    } else if (c->for_image && file && access(file, F_OK) == 0 &&
+               (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)) {
+        /* mtacc build compiles the source into the image and reports on it
+         * while it reads it (emit_tables.c); the .db does not matter */
     } else {
         unsigned u = use == TABLE_USE_ACCESS ? TABLES_USE_ACCESS : TABLES_USE_ANY;
         tables_check(real.s, at, u | (external ? TABLES_USE_EXTERNAL : 0), &c->d);
@@ -186,63 +96,17 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
     free(type);
 }
 
-/* Scan one value for "type:name" words (braces group, as Postfix splits
- * table lists) and check each table. voff/val_loc map words back to the
- * source. */
-static void scan_value(config *c, seen_set *seen, const char *param, const char *v,
-                       const cf_setting *s, loc whole)
+static void check_ref(void *arg, const char *param, const char *spec, loc at, table_use use)
 {
-    table_use use = use_of(c, param);
-    int all_tables = is_table_list(param), after_check = 0;
-    size_t i = 0, n = strlen(v);
-    while (i < n) {
-        while (i < n && strchr(", \t\r\n", v[i]))
-            i++;
-        size_t start = i;
-        int depth = 0;
-        while (i < n && (depth > 0 || !strchr(", \t\r\n", v[i]))) {
-            if (v[i] == '{')
-                depth++;
-            else if (v[i] == '}' && depth > 0)
-                depth--;
-            i++;
-        }
-        if (i == start)
-            continue;
-        char *word = xstrndup(v + start, i - start);
-        char *colon = strchr(word, ':');
-        int table_slot = all_tables || after_check;
-        size_t wl = strlen(word);
-        after_check = strncmp(word, "check_", 6) == 0 && wl > 13 &&
-                      strcmp(word + wl - 7, "_access") == 0;
-        if (colon && colon != word && !strchr(word, '$')) {
-            char *type = xstrndup(word, (size_t)(colon - word));
-            if (table_slot || tables_type_known(type)) {
-                loc at = s ? cf_value_loc(s, start, i - start) : whole;
-                check_one(c, seen, word, at, use);
-            }
-            free(type);
-        }
-        free(word);
-    }
+    struct check_arg *a = arg;
+    check_one(a->c, &a->seen, spec, at, use);
 }
 
 void check_tables(config *c)
 {
-    seen_set seen = { 0 };
-    for (size_t i = 0; i < c->main.n; i++) {
-        const cf_setting *s = &c->main.v[i];
-        if (maincf_find(&c->main, s->name) != s)
-            continue;   /* overridden later in main.cf: Postfix never opens it */
-        scan_value(c, &seen, s->name, s->value, s, s->value_loc);
-    }
-    for (size_t i = 0; i < c->master.n; i++) {
-        const master_service *svc = &c->master.v[i];
-        for (size_t k = 0; k < svc->noverrides; k++)
-            scan_value(c, &seen, svc->overrides[k].name, svc->overrides[k].value, NULL,
-                       svc->overrides[k].value_loc);
-    }
-    for (size_t i = 0; i < seen.n; i++)
-        free(seen.v[i]);
-    free(seen.v);
+    struct check_arg a = { c, { 0 } };
+    table_refs_each(c, check_ref, &a);
+    for (size_t i = 0; i < a.seen.n; i++)
+        free(a.seen.v[i]);
+    free(a.seen.v);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *config_path(const config *c, const char *name)
 {
@@ -50,6 +51,39 @@ void config_free(config *c)
     diags_free(&c->d);
     srcset_free(&c->src);
     free(c->dir);
+}
+
+/* Types whose name is a file this project reads. */
+static int file_type(const char *type)
+{
+    static const char *const t[] = { "hash", "btree", "texthash", "cidr", "regexp", "pcre" };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (strcmp(t[i], type) == 0)
+            return 1;
+    return 0;
+}
+
+char *config_table_file(const config *c, const char *type, const char *path, int *external)
+{
+    *external = 0;
+    if (!file_type(type) || path[0] == '{')
+        return NULL;
+    if (path[0] != '/')
+        return config_path(c, path);
+    if (strncmp(path, "/etc/postfix/", 13) == 0) {
+        char *local = config_path(c, path + 13);
+        char *db = xmalloc(strlen(local) + 4);
+        sprintf(db, "%s.db", local);
+        int here = access(local, F_OK) == 0 || access(db, F_OK) == 0;
+        free(db);
+        if (here)
+            return local;
+        free(local);
+        return xstrdup(path);   /* meant to be in DIR, missing from both */
+    }
+    size_t dl = strlen(c->dir);
+    *external = !(c->dir[0] == '/' && strncmp(path, c->dir, dl) == 0 && path[dl] == '/');
+    return xstrdup(path);
 }
 
 int config_require_main(const char *dir, const char *cmd)

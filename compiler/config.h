@@ -13,6 +13,9 @@ typedef struct config {
     maincf  main;
     int     master_file;  /* srcset id of master.cf, -1 if none */
     mastercf master;      /* parsed master.cf (file -1 and no services if none) */
+    int     for_image;    /* checked for `mtacc build`: table sources are compiled into
+                             the image, which reports on them (emit_tables.c); the
+                             checks leave out hash:/btree: tables that have a source */
 } config;
 
 typedef struct config_opts {
@@ -30,5 +33,11 @@ void config_free(config *c);
 int   config_require_main(const char *dir, const char *cmd);
 /* "DIR/name", or just "name" when DIR is "." */
 char *config_path(const config *c, const char *name);
+/* Where mtacc reads the file of table "type:path": relative names and
+ * names under /etc/postfix/ are taken from DIR (when the file or its .db
+ * is there); other absolute names are files of this machine. NULL when
+ * the type names no file (inline:{...}, static:, ...). *external is set
+ * for a file outside DIR. malloc'ed. */
+char *config_table_file(const config *c, const char *type, const char *path, int *external);
 
 #endif
