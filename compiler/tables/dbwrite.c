@@ -12,9 +12,11 @@
  * duplicates (a put with DB_NOOVERWRITE fails), and the source is a sparse
  * srcset file that keeps only the lines diagnostics point at. The entry
  * that wins over a duplicate is found by a second pass over the source,
- * made only when there are duplicates. */
+ * made only when there are duplicates (kvdups.h). */
 #include "compiler/tables/postmap.h"
+#include "compiler/tables/kvdups.h"
 #include "compiler/tables/kvsrc.h"
+#include "stdlib/maps/types.h"
 #include "stdlib/util/alloc.h"
 
 #include <db.h>
@@ -30,14 +32,6 @@
  * nelem = entries + 4096). */
 #define POSTMAP_HASH_NELEM 4096
 
-/* A duplicate key: the diagnostic that reports it, still without a note. */
-typedef struct dupkey {
-    char    *key;        /* folded */
-    unsigned off;        /* where the duplicate is */
-    size_t   diag;       /* index in diags */
-    loc      winner;     /* the first entry with the key (second pass) */
-} dupkey;
-
 typedef struct build {
     DB           *db;
     const postmap_opts *po;
@@ -46,8 +40,7 @@ typedef struct build {
     const char   *target;
     int           err;       /* first libdb error: no more puts */
     strbuf        key, value;
-    dupkey          *dups;
-    size_t        ndups, capdups;
+    kvdups        dups;
 } build;
 
 static int put(DB *db, const char *key, const char *value, int nul, int *exists)
@@ -69,10 +62,8 @@ static int put(DB *db, const char *key, const char *value, int nul, int *exists)
 static const char *fold_key(build *b)
 {
     const char *k = sb_str(&b->key);
-    if (b->po->fold && b->key.s)
-        for (char *p = b->key.s; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+    if (b->po->fold)
+        map_fold_inplace(b->key.s);
     return k;
 }
 
@@ -83,7 +74,7 @@ static void build_line(void *arg, kvstream *st, const kvsrc_line *l)
     diags *d = b->d;
     size_t before = d->n;
     loc key_at;
-    if (kv_split_line(b->file, l, &b->key, &b->value, &key_at, d) && !b->err) {
+    if (kv_split_line(b->file, l, &b->key, &b->value, &key_at, NULL, d) && !b->err) {
         const char *k = fold_key(b);
         int exists;
         int e = put(b->db, k, sb_str(&b->value), b->po->nul, &exists);
@@ -92,13 +83,7 @@ static void build_line(void *arg, kvstream *st, const kvsrc_line *l)
                      db_strerror(e));
             b->err = e;
         } else if (exists) {
-            diag *g = diag_add(d, DIAG_DUPLICATE_KEY, key_at,
-                               "duplicate entry \"%s\": the first one wins, Postfix ignores this one",
-                               k);
-            diag_hint(g, "remove one of the two entries%s",
-                      b->po->fold ? " (keys are compared without regard to case)" : "");
-            xgrow(&b->dups, &b->capdups, b->ndups + 1, sizeof *b->dups);
-            b->dups[b->ndups++] = (dupkey){ xstrdup(k), key_at.off, d->n - 1, LOC_NONE };
+            kvdups_report(&b->dups, k, key_at);
         }
     }
     if (d->n > before)
@@ -124,57 +109,6 @@ static FILE *stdin_source(void)
         return NULL;
     }
     return t;
-}
-
-static int dup_cmp(const void *a, const void *b)
-{
-    const dupkey *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->off > y->off) - (x->off < y->off);
-}
-
-/* Second pass: the first entry of each duplicated key. */
-static void winner_line(void *arg, kvstream *st, const kvsrc_line *l)
-{
-    build *b = arg;
-    loc key_at;
-    if (!kv_split_line(b->file, l, &b->key, &b->value, &key_at, NULL))
-        return;
-    const char *k = fold_key(b);
-    size_t lo = 0, hi = b->ndups;   /* the first dupkey with this key */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(b->dups[mid].key, k) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == b->ndups || strcmp(b->dups[lo].key, k) != 0 || b->dups[lo].winner.file >= 0)
-        return;
-    for (size_t i = lo; i < b->ndups && strcmp(b->dups[i].key, k) == 0; i++)
-        b->dups[i].winner = key_at;
-    kvsrc_keep(st, l);
-}
-
-static void note_winners(build *b, FILE *fp, long start, const char *path)
-{
-    qsort(b->dups, b->ndups, sizeof *b->dups, dup_cmp);
-    if (fseek(fp, start, SEEK_SET) != 0)
-        return;
-    kvsrc_stream(fp, b->file, b->d, 1, winner_line, b);
-    for (size_t i = 0; i < b->ndups; i++) {
-        dupkey *u = &b->dups[i];
-        diag *g = &b->d->v[u->diag];
-        /* with -i, the first entry in the source may itself have lost to
-         * the database: then the database's entry wins over every one */
-        size_t first = i;
-        while (first > 0 && strcmp(b->dups[first - 1].key, u->key) == 0)
-            first--;
-        if (u->winner.file >= 0 && u->winner.off != b->dups[first].off)
-            diag_note_add(g, u->winner, "the entry that wins");
-        else
-            diag_note_add(g, LOC_NONE, "the entry that wins was already in %s", path);
-    }
 }
 
 int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
@@ -212,6 +146,7 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     }
     long start = ftell(fp);
     b.file = src_add_sparse(d->src, shown);
+    kvdups_init(&b.dups, d, b.file, po->fold);
     path = xmalloc(strlen(name) + 4);
     sprintf(path, "%s.db", name);
     b.target = path;
@@ -240,8 +175,7 @@ int tables_postmap(const char *spec, const postmap_opts *po, diags *d)
     }
     int ce = b.db->close(b.db, 0);
     b.db = NULL;
-    if (b.ndups > 0)
-        note_winners(&b, fp, start < 0 ? 0 : start, path);
+    kvdups_note_winners(&b.dups, fp, start < 0 ? 0 : start, path);
     if (!b.err && ce != 0) {
         diag_add(d, DIAG_MISSING_TABLE, LOC_NONE, "cannot write %s: %s", b.target, db_strerror(ce));
         b.err = ce;
@@ -261,9 +195,7 @@ out:
         fclose(fp);
     if (tmp && rc != 0)
         unlink(tmp);
-    for (size_t i = 0; i < b.ndups; i++)
-        free(b.dups[i].key);
-    free(b.dups);
+    kvdups_free(&b.dups);
     sb_free(&b.key);
     sb_free(&b.value);
     free(tmp);

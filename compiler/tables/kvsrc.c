@@ -288,7 +288,7 @@ void kv_split(kv_list *out, const kvsrc *s, diags *d)
 }
 
 int kv_split_line(int file, const kvsrc_line *l, strbuf *key, strbuf *value, loc *key_at,
-                  diags *d)
+                  loc *value_at, diags *d)
 {
     size_t k, vb, ve;
     if (!split(file, l, &k, &vb, &ve, d))
@@ -298,6 +298,8 @@ int kv_split_line(int file, const kvsrc_line *l, strbuf *key, strbuf *value, loc
     sb_clear(value);
     sb_addn(value, l->text + vb, strnlen(l->text + vb, ve - vb));
     *key_at = kvline_loc(file, l, 0, k);
+    if (value_at)
+        *value_at = kvline_loc(file, l, vb, ve - vb);
     return 1;
 }
 

@@ -72,9 +72,10 @@ void kv_split(kv_list *out, const kvsrc *s, diags *d);
 void kv_list_free(kv_list *l);
 /* The same for one logical line of srcset file `file`: key and value (C
  * strings: they end at a NUL byte, as in Postfix) go to the caller's
- * buffers, key_at to *key_at. Returns 1 for an entry, 0 for a line that
- * is skipped. d may be NULL (no diagnostics). */
+ * buffers, their locations to *key_at and *value_at (value_at may be
+ * NULL). Returns 1 for an entry, 0 for a line that is skipped. d may be
+ * NULL (no diagnostics). */
 int  kv_split_line(int file, const kvsrc_line *l, strbuf *key, strbuf *value, loc *key_at,
-                   diags *d);
+                   loc *value_at, diags *d);
 
 #endif

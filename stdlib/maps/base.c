@@ -19,3 +19,10 @@ void map_fold(strbuf *out, const char *key)
     if (!out->s)
         sb_adds(out, "");
 }
+
+void map_fold_inplace(char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}

@@ -33,6 +33,7 @@ map *map_pipe_new(const char *name, map **members, size_t n);
 
 /* Lowercase ASCII letters (Postfix's fixed-string key folding). */
 void map_fold(strbuf *out, const char *key);
+void map_fold_inplace(char *s);
 /* Fill the common part of a new map. */
 void map_base_init(map *m, const map_ops *ops, const char *type, const char *name,
                    unsigned flags);
