@@ -57,7 +57,7 @@ static int pa_list(int argc, char **argv, diags *d)
             rc = 1;
         } else {
             memtab t;
-            aliases_collect(&t, id, 1, d);
+            aliases_collect(&t, id, 1, d, NULL);
             for (size_t j = 0; j < t.n; j++)
                 printf("%s:\t%s\n", t.v[j].key, t.v[j].value);
             memtab_free(&t);

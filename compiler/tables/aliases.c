@@ -140,7 +140,7 @@ al_status aliases_parse_entry(const char *line, size_t len, int fold, strbuf *ke
     return st;
 }
 
-void aliases_collect(memtab *out, int file, int fold, diags *d)
+void aliases_collect(memtab *out, int file, int fold, diags *d, unsigned **lines)
 {
     memtab_init(out);
     kvsrc s;
@@ -181,7 +181,14 @@ void aliases_collect(memtab *out, int file, int fold, diags *d)
         at[nat++] = kvsrc_loc(&s, l, 0, l->len);
     }
     /* postalias adds "@" for sendmail's alias-database-complete check */
-    memtab_put(out, "@", "@", 0);
+    int added = memtab_put(out, "@", "@", 0);
+    if (lines) {
+        *lines = xcalloc(out->n + 1, sizeof **lines);
+        for (size_t i = 0; i < nat; i++)
+            src_linecol(d->src, file, at[i].off, &(*lines)[i], &(unsigned){ 0 });
+        if (added)
+            (*lines)[out->n - 1] = 0;
+    }
     free(at);
     sb_free(&key);
     sb_free(&value);
@@ -205,7 +212,7 @@ map *tables_open_aliases_source(const char *spec, const tables_opts *o, diags *d
         diag_hint(g, "create the file or fix the path");
     } else {
         memtab t;
-        aliases_collect(&t, id, (o->flags & MAP_FL_FOLD_FIX) != 0, d);
+        aliases_collect(&t, id, (o->flags & MAP_FL_FOLD_FIX) != 0, d, NULL);
         m = map_memtab_new(type, name, &t, o->flags & MAP_FL_FOLD_FIX);
     }
     free(type);

@@ -46,8 +46,9 @@ al_status aliases_parse_entry(const char *line, size_t len, int fold, strbuf *ke
 /* Every entry of srcset file `file`, as postalias would store them in
  * order: lines postalias skips are reported (table-syntax), duplicates
  * (duplicate-key, the first wins), and the "@" -> "@" entry postalias
- * adds is appended. */
-void aliases_collect(memtab *out, int file, int fold, diags *d);
+ * adds is appended. With lines, *lines (malloc'ed) receives the source
+ * line of each entry (0 for the "@" entry). */
+void aliases_collect(memtab *out, int file, int fold, diags *d, unsigned **lines);
 
 /* "type:file" read from the alias source text (not FILE.db): an
  * in-memory table holding what postalias would store. */

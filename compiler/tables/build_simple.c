@@ -85,15 +85,16 @@ static diag *bad_inline(diags *d, const tables_opts *o, const char *type, const 
     return g;
 }
 
-map *tables_build_inline(const char *name, const tables_opts *o, diags *d)
+int tables_inline_parse(const char *name, const tables_opts *o, diags *d, memtab *out)
 {
     char **el;
     size_t n;
     const char *need = "\"inline:{key=value, { key = value with spaces }}\"";
+    memtab_init(out);
     if (tables_split_braced(name, &el, &n) < 0 || n == 0) {
         bad_inline(d, o, "inline", name, "bad syntax", need);
         tables_strv_free(el, n);
-        return NULL;
+        return -1;
     }
     memtab t;
     memtab_init(&t);
@@ -115,7 +116,7 @@ map *tables_build_inline(const char *name, const tables_opts *o, diags *d)
             tables_strv_free(el, n);
             memtab_free(&t);
             sb_free(&k);
-            return NULL;
+            return -1;
         }
         size_t vb = eq + 1, ve = strlen(item);
         while (is_space(item[vb]))
@@ -135,8 +136,16 @@ map *tables_build_inline(const char *name, const tables_opts *o, diags *d)
     }
     tables_strv_free(el, n);
     sb_free(&k);
-    map *m = map_memtab_new("inline", name, &t, o->flags);
-    return m;
+    *out = t;
+    return 0;
+}
+
+map *tables_build_inline(const char *name, const tables_opts *o, diags *d)
+{
+    memtab t;
+    if (tables_inline_parse(name, o, d, &t) < 0)
+        return NULL;
+    return map_memtab_new("inline", name, &t, o->flags);
 }
 
 map *tables_build_static(const char *name, const tables_opts *o, diags *d)

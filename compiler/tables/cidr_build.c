@@ -84,7 +84,7 @@ out:
     return ok;
 }
 
-map *tables_build_cidr(const char *name, int file, diags *d)
+cidr_rule *tables_cidr_rules(int file, diags *d, size_t *nout)
 {
     kvsrc s;
     kvsrc_parse(&s, file, d);
@@ -180,5 +180,13 @@ map *tables_build_cidr(const char *name, int file, diags *d)
     free(open_at);
     sb_free(&why);
     kvsrc_free(&s);
+    *nout = n;
+    return v;
+}
+
+map *tables_build_cidr(const char *name, int file, diags *d)
+{
+    size_t n;
+    cidr_rule *v = tables_cidr_rules(file, d, &n);
     return map_cidr_new(name, v, n);
 }

@@ -216,29 +216,9 @@ static map *open_db(const char *type, const char *name, const tables_opts *o, di
 static map *open_file(const char *type, const char *name, const tables_opts *o, diags *d)
 {
     if (name[0] == '{' && strcmp(type, "cidr") == 0) {
-        /* Postfix 3.7 inline form of pattern tables (not texthash):
-         * { rule-1 }, { rule-2 } read as the lines of a file */
-        char **el;
-        size_t n;
-        if (tables_split_braced(name, &el, &n) < 0 || n == 0) {
-            diag *g = diag_add(d, DIAG_TABLE_SYNTAX, o->ref, "bad syntax in \"%s:%s\"", type, name);
-            diag_hint(g, "write %s:{ { rule-1 }, { rule-2 } }", type);
-            return NULL;
-        }
-        strbuf text;
-        sb_init(&text);
-        for (size_t i = 0; i < n; i++) {
-            char *line = el[i][0] == '{' ? tables_unbrace(el[i]) : xstrdup(el[i]);
-            sb_adds(&text, line);
-            sb_addc(&text, '\n');
-            free(line);
-        }
-        tables_strv_free(el, n);
-        size_t len = text.len;
-        char shown[64];
-        snprintf(shown, sizeof shown, "%s:{...}", type);
-        int id = src_add(d->src, shown, sb_take(&text), len);
-        return tables_build_cidr(name, id, d);
+        /* Postfix 3.7 inline form of pattern tables (not texthash) */
+        int id = tables_braced_source(type, name, o, d);
+        return id < 0 ? NULL : tables_build_cidr(name, id, d);
     }
     int id = src_read(d->src, name, name);
     if (id < 0) {
@@ -270,6 +250,32 @@ static map *open_regex(const char *type, const char *name, const tables_opts *o,
     sb_free(&err);
     rxtable_free(&t);
     return m;
+}
+
+int tables_braced_source(const char *type, const char *name, const tables_opts *o, diags *d)
+{
+    /* { rule-1 }, { rule-2 } read as the lines of a file */
+    char **el;
+    size_t n;
+    if (tables_split_braced(name, &el, &n) < 0 || n == 0) {
+        diag *g = diag_add(d, DIAG_TABLE_SYNTAX, o->ref, "bad syntax in \"%s:%s\"", type, name);
+        diag_hint(g, "write %s:{ { rule-1 }, { rule-2 } }", type);
+        tables_strv_free(el, n);
+        return -1;
+    }
+    strbuf text;
+    sb_init(&text);
+    for (size_t i = 0; i < n; i++) {
+        char *line = el[i][0] == '{' ? tables_unbrace(el[i]) : xstrdup(el[i]);
+        sb_adds(&text, line);
+        sb_addc(&text, '\n');
+        free(line);
+    }
+    tables_strv_free(el, n);
+    size_t len = text.len;
+    char shown[64];
+    snprintf(shown, sizeof shown, "%s:{...}", type);
+    return src_add(d->src, shown, sb_take(&text), len);
 }
 
 map *tables_build_compose(const char *type, const char *name, const tables_opts *o, diags *d)

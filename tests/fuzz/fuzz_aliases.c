@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diags d;
     diags_init(&d, &src);
     memtab t;
-    aliases_collect(&t, id, 1, &d);
+    aliases_collect(&t, id, 1, &d, NULL);
     memtab copy;
     memtab_init(&copy);
     for (size_t i = 0; i < t.n; i++)
