@@ -4,7 +4,8 @@
  * pattern matches (or, with '!', does not), the first MATCH rule whose
  * pattern matches (or, with '!', does not) answers. The prefilter makes
  * that cheap: every rule with required literals (rx_literal.c) is indexed
- * by them; one pass over the folded key finds the literals present, and a
+ * by them (computed here, or given with the rules by an image); one pass
+ * over the folded key finds the literals present, and a
  * rule none of whose literals is present is known not to match without
  * running its pattern. Rules are still visited in order (a bitset of the
  * rules worth visiting), so which rule wins is unchanged. */
@@ -181,8 +182,16 @@ static void index_rules(rx_map *m, const map_rx_rule *rules)
             continue;
         if (r->op == MAP_RX_IF || r->negate)
             set_bit(m->always, i);
-        rl[i].n = rx_required_literals(rules[i].pattern, rules[i].flags, m->eng->dialect,
-                                       &rl[i].v, &rl[i].all_required);
+        if (rules[i].has_lits) {
+            rl[i].n = rules[i].nlits;
+            rl[i].v = xcalloc(rl[i].n ? rl[i].n : 1, sizeof *rl[i].v);
+            for (size_t k = 0; k < rl[i].n; k++)
+                rl[i].v[k] = xstrdup(rules[i].lits[k]);
+            rl[i].all_required = rules[i].all_required;
+        } else {
+            rl[i].n = rx_required_literals(rules[i].pattern, rules[i].flags, m->eng->dialect,
+                                           &rl[i].v, &rl[i].all_required);
+        }
         if (rl[i].n == 0) {
             set_bit(m->always, i);
             set_bit(m->nolit, i);

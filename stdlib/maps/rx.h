@@ -33,6 +33,14 @@ typedef struct map_rx_rule {
     unsigned    flags;     /* enum map_rx_flags */
     const char *result;    /* MATCH: the result text as written ($n not expanded) */
     unsigned    line;      /* source line, for provenance */
+    /* The prefilter literals when they are already known (an image stores
+     * what rx_required_literals gave at build time): has_lits set, nlits
+     * of them (0: none could be proven), all_required as it returns. When
+     * has_lits is 0, map_rx_open computes them. */
+    int                has_lits;
+    const char *const *lits;
+    size_t             nlits;
+    int                all_required;
 } map_rx_rule;
 
 /* ---- result templates ----------------------------------------------- */

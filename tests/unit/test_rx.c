@@ -165,10 +165,12 @@ static void test_prefilter(void)
 static void test_first_match_order(void)
 {
     map_rx_rule r[] = {
-        { MAP_RX_IF, 0, "^a", MAP_RX_ICASE | MAP_RX_DOTALL, NULL, 1 },
-        { MAP_RX_MATCH, 0, "b(c)", MAP_RX_ICASE | MAP_RX_DOTALL, "in[$1]", 2 },
-        { MAP_RX_ENDIF, 0, NULL, 0, NULL, 3 },
-        { MAP_RX_MATCH, 1, "zz", MAP_RX_ICASE | MAP_RX_DOTALL, "neg$$", 4 },
+        { .op = MAP_RX_IF, .pattern = "^a", .flags = MAP_RX_ICASE | MAP_RX_DOTALL, .line = 1 },
+        { .op = MAP_RX_MATCH, .pattern = "b(c)", .flags = MAP_RX_ICASE | MAP_RX_DOTALL,
+          .result = "in[$1]", .line = 2 },
+        { .op = MAP_RX_ENDIF, .line = 3 },
+        { .op = MAP_RX_MATCH, .negate = 1, .pattern = "zz", .flags = MAP_RX_ICASE | MAP_RX_DOTALL,
+          .result = "neg$$", .line = 4 },
     };
     strbuf err, v, e;
     sb_init(&err);
@@ -186,11 +188,59 @@ static void test_first_match_order(void)
     sb_free(&e);
 }
 
+/* Literals given with the rules (as an image stores them) are what the
+ * prefilter uses: the same answers as computed ones, and a given literal
+ * really decides which rules are tried. */
+static void test_given_literals(void)
+{
+    static const char *const lit_abc[] = { "abc" }, *const lit_none[] = { "zzzz" };
+    map_rx_rule r[] = {
+        { .op = MAP_RX_MATCH, .pattern = "xabc(d)", .flags = MAP_RX_ICASE | MAP_RX_EXTENDED,
+          .result = "1:$1" },
+        { .op = MAP_RX_MATCH, .pattern = "q+", .flags = MAP_RX_ICASE | MAP_RX_EXTENDED,
+          .result = "2" },
+    };
+    strbuf err, v1, v2, e;
+    sb_init(&err);
+    sb_init(&v1);
+    sb_init(&v2);
+    sb_init(&e);
+    map *computed = map_regexp_open("t", r, 2, &err);
+    r[0].has_lits = 1, r[0].lits = lit_abc, r[0].nlits = 1, r[0].all_required = 1;
+    r[1].has_lits = 1, r[1].nlits = 0;
+    map *given = map_regexp_open("t", r, 2, &err);
+    int same = computed && given;
+    const char *keys[] = { "XABCD", "xabce", "qq", "abc", "", "zxabcdq" };
+    for (size_t i = 0; same && i < sizeof keys / sizeof *keys; i++) {
+        map_status a = map_lookup(computed, keys[i], &v1, &e);
+        map_status b = map_lookup(given, keys[i], &v2, &e);
+        same = a == b && strcmp(sb_str(&v1), sb_str(&v2)) == 0;
+    }
+    check(same, "given literals: same answers as computed ones");
+    /* a literal that no key has: the rule is never tried, even when its
+     * pattern would match (the builder never gives such a literal) */
+    r[0].lits = lit_none;
+    map *wrong = map_regexp_open("t", r, 2, &err);
+    map_rx_stats st;
+    int ok = wrong && map_lookup(wrong, "xabcd", &v1, &e) == MAP_NOTFOUND;
+    if (wrong)
+        map_rx_get_stats(wrong, &st);
+    check(ok && st.tried == 1 && st.with_literal == 1, "given literals decide the prefilter");
+    map_free(computed);
+    map_free(given);
+    map_free(wrong);
+    sb_free(&err);
+    sb_free(&v1);
+    sb_free(&v2);
+    sb_free(&e);
+}
+
 int main(void)
 {
     test_tmpl();
     test_literals();
     test_first_match_order();
+    test_given_literals();
     test_prefilter();
     return failed;
 }
