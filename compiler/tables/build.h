@@ -22,6 +22,8 @@ map *tables_build_inline(const char *name, const tables_opts *o, diags *d);
  * MAP_FL_FOLD_FIX, the last of duplicate keys wins); -1 after reporting. */
 int  tables_inline_parse(const char *name, const tables_opts *o, diags *d, memtab *out);
 map *tables_build_static(const char *name, const tables_opts *o, diags *d);
+/* The value of static:NAME (malloc'ed); NULL after reporting. */
+char *tables_static_value(const char *name, const tables_opts *o, diags *d);
 map *tables_build_compose(const char *type, const char *name, const tables_opts *o,
                           diags *d);
 

@@ -148,10 +148,10 @@ map *tables_build_inline(const char *name, const tables_opts *o, diags *d)
     return map_memtab_new("inline", name, &t, o->flags);
 }
 
-map *tables_build_static(const char *name, const tables_opts *o, diags *d)
+char *tables_static_value(const char *name, const tables_opts *o, diags *d)
 {
     if (name[0] != '{')
-        return map_static_new(name, name);
+        return xstrdup(name);
     size_t len = strlen(name);
     const char *close = strchr(name, '}');
     if (!close) {
@@ -162,7 +162,14 @@ map *tables_build_static(const char *name, const tables_opts *o, diags *d)
         bad_inline(d, o, "static", name, "text after '}'", "\"static:{text with spaces}\"");
         return NULL;
     }
-    char *v = tables_unbrace(name);
+    return tables_unbrace(name);
+}
+
+map *tables_build_static(const char *name, const tables_opts *o, diags *d)
+{
+    char *v = tables_static_value(name, o, d);
+    if (!v)
+        return NULL;
     map *m = map_static_new(name, v);
     free(v);
     return m;

@@ -11,18 +11,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+int tables_check_access_result(const char *v, loc at, diags *d)
+{
+    if (!*v || strspn(v, "0123456789") != strlen(v))
+        return 0;
+    diag *g = diag_add(d, DIAG_NUMERIC_ACCESS_RESULT, at,
+                       "the access result \"%s\" is only digits: Postfix treats it as OK", v);
+    diag_hint(g, "to reject, write \"REJECT\" or \"%s 5.7.1 reason text\"; to accept, write \"OK\"",
+              v[0] == '4' || v[0] == '5' ? v : "550");
+    return 1;
+}
+
 static void check_numeric(const kv_collected *c, diags *d)
 {
-    for (size_t i = 0; i < c->t.n; i++) {
-        const char *v = c->t.v[i].value;
-        if (*v && strspn(v, "0123456789") == strlen(v)) {
-            diag *g = diag_add(d, DIAG_NUMERIC_ACCESS_RESULT, c->val_at[i],
-                               "the access result \"%s\" is only digits: Postfix treats it as OK",
-                               v);
-            diag_hint(g, "to reject, write \"REJECT\" or \"%s 5.7.1 reason text\"; to accept, write \"OK\"",
-                      v[0] == '4' || v[0] == '5' ? v : "550");
-        }
-    }
+    for (size_t i = 0; i < c->t.n; i++)
+        tables_check_access_result(c->t.v[i].value, c->val_at[i], d);
 }
 
 /* Comparison of a database with the entries its source would give. */

@@ -47,5 +47,8 @@ const char *tables_supported_list(void);
  * or different from its source) and, for access tables, numeric-access-
  * result. Returns the number of errors reported. */
 int  tables_check(const char *spec, loc ref, unsigned use, diags *d);
+/* numeric-access-result on one value of an access table at `at`;
+ * returns 1 when reported. */
+int  tables_check_access_result(const char *value, loc at, diags *d);
 
 #endif
