@@ -165,7 +165,10 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
         sb_addf(&real, "%s:%s", type, file);
     else
         sb_adds(&real, spec);
-    if (file && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0)) {
+    if (c->for_image && file && (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0) &&
+        access(file, F_OK) == 0) {
+        /* compiled into the image from this source, which reports its content */
+    } else if (file && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0)) {
         int id = src_read(&c->src, file, file);
         if (id >= 0) {
             rxtable t;
