@@ -71,7 +71,10 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
         sb_addf(&real, "%s:%s", type, file);
     else
         sb_adds(&real, spec);
-    if (file && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0)) {
+    if (c->for_image && file && (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0) &&
+        access(file, F_OK) == 0) {
+        /* compiled into the image from this source, which reports its content */
+    } else if (file && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0)) {
         int id = src_read(&c->src, file, file);
         if (id >= 0) {
             rxtable t;
@@ -83,10 +86,6 @@ static void check_one(config *c, seen_set *seen, const char *spec, loc at, table
                                    at, "cannot read the table %s (%s)", file, spec);
             diag_hint(g, "create the file or fix the path");
         }
-    } else if (c->for_image && file && access(file, F_OK) == 0 &&
-               (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)) {
-        /* mtacc build compiles the source into the image and reports on it
-         * while it reads it (emit_tables.c); the .db does not matter */
     } else {
         unsigned u = use == TABLE_USE_ACCESS ? TABLES_USE_ACCESS : TABLES_USE_ANY;
         tables_check(real.s, at, u | (external ? TABLES_USE_EXTERNAL : 0), &c->d);

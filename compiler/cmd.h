@@ -10,5 +10,8 @@ int cmd_query(int argc, char **argv);
 int cmd_postmap(int argc, char **argv);
 int cmd_postalias(int argc, char **argv);
 int cmd_check_table(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
 
 #endif

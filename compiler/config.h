@@ -13,15 +13,17 @@ typedef struct config {
     maincf  main;
     int     master_file;  /* srcset id of master.cf, -1 if none */
     mastercf master;      /* parsed master.cf (file -1 and no services if none) */
-    int     for_image;    /* checked for `mtacc build`: table sources are compiled into
-                             the image, which reports on them (emit_tables.c); the
-                             checks leave out hash:/btree: tables that have a source */
+    int     for_image;    /* loaded to build an image (see config_opts) */
 } config;
 
 typedef struct config_opts {
     const char *dir;          /* default "." */
     const char *main_path;    /* --main FILE: in place of DIR/main.cf */
     const char *master_path;  /* --master FILE: in place of DIR/master.cf */
+    int         for_image;    /* mtacc build: tables are compiled from their source
+                                 text, so hash:/btree: tables with a source are not
+                                 checked against their .db (the image compiler
+                                 reports problems in their content instead) */
 } config_opts;
 
 /* Load and parse; a missing or unreadable main.cf is reported through

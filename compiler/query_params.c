@@ -2,8 +2,7 @@
  * (see query_params.h). */
 #include "compiler/query_params.h"
 #include "compiler/expand.h"
-#include "compiler/hostparams.h"
-#include "compiler/registry.h"
+#include "compiler/paramenv.h"
 #include "stdlib/util/alloc.h"
 
 #include <stdio.h>
@@ -11,82 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
-typedef struct qp_env {
-    query_params *q;
-    strbuf        scratch[4];
-    int           nscratch;
-    char         *host_name[8], *host_value[8];
-    size_t        nhost;
-    int           depth;
-} qp_env;
-
-static const char *qp_set(const query_params *q, const char *name)
-{
-    for (size_t i = q->no; i-- > 0;)
-        if (strcmp(q->oname[i], name) == 0)
-            return q->ovalue[i];
-    if (q->have_cfg) {
-        const cf_setting *s = maincf_find(&q->cfg.main, name);
-        if (s)
-            return s->value;
-    }
-    return NULL;
-}
-
-static const char *qp_raw(void *vctx, const char *name);
-
-static const char *qp_expanded(void *vctx, const char *name)
-{
-    qp_env *e = vctx;
-    size_t nl = strlen(name);
-    if (nl > 4 && strcmp(name + nl - 4, "?set") == 0) {
-        char *base = xstrndup(name, nl - 4);
-        const char *r = qp_set(e->q, base) ? qp_expanded(vctx, base) : NULL;
-        free(base);
-        return r;
-    }
-    strbuf *b = &e->scratch[e->nscratch++ % 4];
-    sb_clear(b);
-    expand_error err;
-    expand_param(name, qp_raw, e, b, &err);
-    expand_error_free(&err);
-    return sb_str(b);
-}
-
-static const char *qp_raw(void *vctx, const char *name)
-{
-    qp_env *e = vctx;
-    const char *v = qp_set(e->q, name);
-    if (v)
-        return v;
-    if (host_param(name)) {
-        for (size_t i = 0; i < e->nhost; i++)
-            if (strcmp(e->host_name[i], name) == 0)
-                return e->host_value[i];
-        if (e->depth > 4 || e->nhost >= 8)
-            return NULL;
-        e->depth++;
-        char *hv = host_default(name, qp_expanded, e);
-        e->depth--;
-        if (!hv)
-            return NULL;
-        e->host_name[e->nhost] = xstrdup(name);
-        e->host_value[e->nhost++] = hv;
-        return hv;
-    }
-    const param_def *d = registry_find(name);
-    return d ? d->def : NULL;
-}
-
 /* Expand a parameter and keep the value for the life of q. */
-static const char *qp_value(qp_env *e, const char *name)
+static const char *qp_value(query_params *q, param_env *e, const char *name)
 {
     strbuf b;
     sb_init(&b);
     expand_error err;
-    expand_param(name, qp_raw, e, &b, &err);
+    param_env_expand(e, name, &b, &err);
     expand_error_free(&err);
-    query_params *q = e->q;
     q->vals = xrealloc(q->vals, (q->nvals + 1) * sizeof *q->vals);
     q->vals[q->nvals] = b.s ? sb_take(&b) : xstrdup("");
     return q->vals[q->nvals++];
@@ -143,22 +74,22 @@ int query_params_load(query_params *q, const char *dir, char *const *o, size_t n
         config_load(&q->cfg, &co);
         q->have_cfg = 1;
     }
-    qp_env e = { .q = q };
-    for (int i = 0; i < 4; i++)
-        sb_init(&e.scratch[i]);
+    param_env e;
+    param_env_init(&e, q->have_cfg ? &q->cfg.main : NULL, NULL, (const char *const *)q->oname,
+                   (const char *const *)q->ovalue, q->no);
     lookup_params *p = &q->p;
     *p = lookup_params_default();
-    p->parent_domain_matches_subdomains = qp_value(&e, "parent_domain_matches_subdomains");
-    p->recipient_delimiter = qp_value(&e, "recipient_delimiter");
-    p->smtpd_null_access_lookup_key = qp_value(&e, "smtpd_null_access_lookup_key");
-    p->propagate_unmatched_extensions = qp_value(&e, "propagate_unmatched_extensions");
-    p->owner_request_special = yes(qp_value(&e, "owner_request_special"));
-    p->double_bounce_sender = qp_value(&e, "double_bounce_sender");
-    p->empty_address_recipient = qp_value(&e, "empty_address_recipient");
-    p->myhostname = qp_value(&e, "myhostname");
-    const char *myorigin = qp_value(&e, "myorigin");
+    p->parent_domain_matches_subdomains = qp_value(q, &e, "parent_domain_matches_subdomains");
+    p->recipient_delimiter = qp_value(q, &e, "recipient_delimiter");
+    p->smtpd_null_access_lookup_key = qp_value(q, &e, "smtpd_null_access_lookup_key");
+    p->propagate_unmatched_extensions = qp_value(q, &e, "propagate_unmatched_extensions");
+    p->owner_request_special = yes(qp_value(q, &e, "owner_request_special"));
+    p->double_bounce_sender = qp_value(q, &e, "double_bounce_sender");
+    p->empty_address_recipient = qp_value(q, &e, "empty_address_recipient");
+    p->myhostname = qp_value(q, &e, "myhostname");
+    const char *myorigin = qp_value(q, &e, "myorigin");
     add_local(q, myorigin, strlen(myorigin));
-    const char *dest = qp_value(&e, "mydestination");
+    const char *dest = qp_value(q, &e, "mydestination");
     for (const char *s = dest; *s;) {
         s += strspn(s, ", \t\r\n");
         size_t l = strcspn(s, ", \t\r\n");
@@ -167,13 +98,7 @@ int query_params_load(query_params *q, const char *dir, char *const *o, size_t n
     }
     p->is_local = qp_is_local;
     p->is_local_arg = q;
-    for (int i = 0; i < 4; i++)
-        sb_free(&e.scratch[i]);
-    for (size_t i = 0; i < e.nhost; i++) {
-        free(e.host_name[i]);
-        q->vals = xrealloc(q->vals, (q->nvals + 1) * sizeof *q->vals);
-        q->vals[q->nvals++] = e.host_value[i];
-    }
+    param_env_free(&e);
     return 0;
 }
 

@@ -18,6 +18,8 @@ typedef struct emit_named {
     uint32_t index;
 } emit_named;
 
+struct emit_globals;   /* emit_params.c: names and global values */
+
 typedef struct emit_ctx {
     config     *c;
     imgw       *w;
@@ -31,12 +33,15 @@ typedef struct emit_ctx {
      * one service with its -o applied): set by emit_params.c for lower.c. */
     const char *(*value)(void *ctx, const char *name);
     void       *value_ctx;
+    struct emit_globals *globals;
 } emit_ctx;
 
-/* Build the whole image of a configuration already loaded and checked
- * without errors; problems that only show while emitting are reported in
- * c->d. Returns 0, or -1 when the image cannot be written (err). */
-int      emit_image(config *c, const char *out_path, strbuf *err, uint64_t *size_out);
+/* Emit the whole image of a configuration already loaded and checked;
+ * problems that only show while emitting (table contents) are reported
+ * in c->d. Returns the filled writer: the caller writes it (imgw_write)
+ * only when the diagnostics allow, and frees it. spill_dir: where large
+ * sections may spill (the output's directory). */
+imgw    *emit_image(config *c, const char *spill_dir);
 
 /* The 1-based FILES index of srcset file id (added on first use), with
  * the path the configuration uses for it. */
@@ -71,8 +76,21 @@ int      emit_is_restriction_list(const emit_ctx *e, const char *name);
 int      emit_is_table_list(const char *name);
 
 /* The parts. */
-void     emit_params(emit_ctx *e);
+void     emit_params(emit_ctx *e);        /* PARAMS; first, the others use its values */
 void     emit_services(emit_ctx *e);
 void     emit_classes(emit_ctx *e);
+void     emit_params_free(emit_ctx *e);
+
+/* The values of one service with its -o overrides applied that differ
+ * from the global ones (or are overridden): appended to SVC_PARAMS, sorted
+ * by name. Returns the index of the first; *count receives how many. */
+uint32_t emit_service_params(emit_ctx *e, const master_service *svc, uint32_t *count);
+/* The global expanded value of a parameter (after emit_params), or NULL. */
+const char *emit_global_value(const emit_ctx *e, const char *name);
+
+/* Split a list value as Postfix splits lists: commas and whitespace
+ * separate, braces group ("{ a b }" stays one word). */
+void     emit_split(const char *v, char ***out, size_t *n);
+void     emit_split_free(char **v, size_t n);
 
 #endif

@@ -30,9 +30,9 @@
 #include "compiler/tables/rxtable.h"
 #include "stdlib/maps/types.h"
 #include "stdlib/util/alloc.h"
+#include "stdlib/util/sha256.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,15 +88,14 @@ static int digest_file(const char *path, uint8_t sha[32], uint64_t *size, size_t
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return -1;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-        fatal("cannot start SHA-256");
-    static char buf[1 << 16];
+    sha256_ctx md;
+    sha256_init(&md);
+    char *buf = xmalloc(1u << 16);
     size_t n, nl = 0;
     uint64_t total = 0;
     char last = '\n';
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-        EVP_DigestUpdate(md, buf, n);
+    while ((n = fread(buf, 1, 1u << 16, fp)) > 0) {
+        sha256_update(&md, buf, n);
         for (const char *p = buf, *end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
             nl++;
         total += n;
@@ -104,9 +103,8 @@ static int digest_file(const char *path, uint8_t sha[32], uint64_t *size, size_t
     }
     int err = ferror(fp);
     fclose(fp);
-    unsigned len = 32;
-    EVP_DigestFinal_ex(md, sha, &len);
-    EVP_MD_CTX_free(md);
+    free(buf);
+    sha256_final(&md, sha);
     if (err) {
         errno = EIO;
         return -1;

@@ -262,10 +262,13 @@ typedef struct img_class {
     uint32_t id;                  /* enum img_class_id */
     uint32_t domains, ndomains;   /* list of str: domain names (and patterns as written) */
     uint32_t tables, ntables;     /* list of table indexes: domains given as tables */
-    uint32_t transport;           /* str: "local:myhost", "smtp:[relay]:587", ... */
+    uint32_t transport;           /* str: the transport name ("local", "smtp", "" for none) */
+    uint32_t nexthop;             /* str: its next hop ("" : the recipient domain);
+                                     DEFAULT: $relayhost unless default_transport names one */
     uint32_t recipients, nrecipients; /* list of table indexes: valid recipients
                                          (local_recipient_maps, virtual_mailbox_maps, ...) */
-} img_class;                      /* 32 */
+    uint32_t pad;                 /* 0 */
+} img_class;                      /* 40 */
 
 /* Record sizes by section id (0 for ids without records). */
 #define IMG_RECSIZE { 0, 1, 4, sizeof(img_file), sizeof(img_param), sizeof(img_service), \

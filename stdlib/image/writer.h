@@ -21,6 +21,8 @@ typedef struct imgw imgw;
  * that nothing large lands in a small /tmp); NULL: the current directory. */
 imgw    *imgw_new(const char *spill_dir);
 void     imgw_free(imgw *w);
+/* The compiler name and version recorded in the header ("mtacc 0.2.0"). */
+void     imgw_set_compiler(imgw *w, const char *version);
 
 /* A string of the pool, stored once however often it is added (strings
  * longer than a few hundred bytes, and any after the intern set is full,
