@@ -1,7 +1,9 @@
 /* cmd_query.c: `mtacc query`: answer a lookup as `postmap -q` does.
  *   mtacc query [-c DIR] [-o NAME=VALUE]... [-f] [-N|-n] [--check] [--access]
- *               [--as ORDER] -q KEY|- TYPE:NAME...
- * Prints the value of the first table that has the key and exits 0, exits
+ *               [--as ORDER] [-i IMAGE] -q KEY|- TYPE:NAME...
+ * With -i, the tables are those compiled into a policy image (mtacc
+ * build), found by their spec as the configuration names them; no file
+ * is read. Prints the value of the first table that has the key and exits 0, exits
  * 1 when no table has it or a table fails (as postmap). With "-q -" every
  * stdin line is a key and each hit prints "key<TAB>value". Problems found
  * while building the tables go to stderr as diagnostics.
@@ -14,6 +16,7 @@
 #include "compiler/query_params.h"
 #include "compiler/tables/aliases.h"
 #include "compiler/tables/tables.h"
+#include "stdlib/image/image.h"
 #include "stdlib/maps/lookup_order.h"
 #include "stdlib/maps/map.h"
 #include "stdlib/util/alloc.h"
@@ -26,13 +29,15 @@
 
 static const char query_usage[] =
     "usage: mtacc query [-c DIR] [-o NAME=VALUE]... [-f] [-N|-n] [--check] [--access]\n"
-    "                   [--as ORDER] [--source] -q KEY|- TYPE:NAME...\n"
+    "                   [--as ORDER] [--source] [-i IMAGE] -q KEY|- TYPE:NAME...\n"
     "  -c DIR      configuration directory (DIR/main.cf must exist, as for postmap -c)\n"
     "  -o N=V      a parameter value for --as (over DIR/main.cf and the defaults)\n"
     "  --as ORDER  apply a Postfix lookup order and show the key form that matched:\n"
     "              access-client, access-sender, access-recipient, transport,\n"
     "              virtual, canonical, relocated, aliases\n"
     "  --source    read the tables from their aliases(5) source text, not FILE.db\n"
+    "  -i IMAGE    look up in the tables compiled into IMAGE (mtacc build), named\n"
+    "              TYPE:NAME as the configuration names them; no file is read\n"
     "  -q KEY      look KEY up; \"-q -\" reads one key per line from stdin\n"
     "  -f          do not lowercase keys (postmap -f)\n"
     "  -N          keys are stored with a trailing NUL (postmap -N)\n"
@@ -163,6 +168,21 @@ static int query_stream(query_ctx *q, FILE *in)
     return found ? 0 : 1;
 }
 
+/* The map of the table of the image named spec (the first with it). */
+static map *image_map(const img *im, const char *spec, unsigned flags, strbuf *err)
+{
+    sb_clear(err);
+    for (uint32_t i = 0; i < im->ntables; i++)
+        if (strcmp(img_str(im, im->tables[i].spec), spec) == 0) {
+            map *m = img_table_map(im, i, err);
+            if (m && !(flags & MAP_FL_FOLD_FIX))   /* -f */
+                m->flags &= ~MAP_FL_FOLD_FIX;
+            return m;
+        }
+    sb_addf(err, "no table \"%s\" in the image", spec);
+    return NULL;
+}
+
 int cmd_query(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -173,14 +193,14 @@ int cmd_query(int argc, char **argv)
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
-    const char *dir = NULL, *key = NULL;
+    const char *dir = NULL, *key = NULL, *image = NULL;
     unsigned flags = MAP_FL_FOLD_FIX, nul = 0, use = TABLES_USE_ANY;
     int check = 0, source = 0, ch;
     query_as as = AS_NONE;
     char **ov = xcalloc((size_t)argc + 1, sizeof *ov);
     size_t nov = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "+c:q:o:fNnh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+c:q:o:i:fNnh", opts, NULL)) != -1) {
         switch (ch) {
         case 'o': ov[nov++] = optarg; break;
         case 'S': source = 1; break;
@@ -196,6 +216,7 @@ int cmd_query(int argc, char **argv)
             }
             break;
         case 'c': dir = optarg; break;
+        case 'i': image = optarg; break;
         case 'q': key = optarg; break;
         case 'f': flags &= ~MAP_FL_FOLD_FIX; break;
         case 'N': nul = MAP_FL_TRY1NULL; break;
@@ -208,6 +229,12 @@ int cmd_query(int argc, char **argv)
     }
     if (!key || optind >= argc) {
         fputs(query_usage, stderr);
+        free(ov);
+        return 2;
+    }
+    if (image && (nul || check || source || use != TABLES_USE_ANY)) {
+        fprintf(stderr, "mtacc query: -N, -n, --check, --access and --source do not apply to "
+                        "the tables of an image (-i)\n");
         free(ov);
         return 2;
     }
@@ -234,7 +261,25 @@ int cmd_query(int argc, char **argv)
     sb_init(&q.value);
     sb_init(&q.err);
     int ok = 1;
-    for (size_t i = 0; i < q.n; i++) {
+    img im;
+    if (image) {
+        strbuf err;
+        sb_init(&err);
+        if (img_open(&im, image, &err) < 0) {
+            fprintf(stderr, "mtacc query: %s\n", sb_str(&err));
+            ok = 0;
+            image = NULL;   /* nothing to close */
+        }
+        for (size_t i = 0; ok && i < q.n; i++) {
+            q.maps[i] = image_map(&im, argv[optind + i], flags, &err);
+            if (!q.maps[i]) {
+                fprintf(stderr, "mtacc query: %s: %s\n", image, sb_str(&err));
+                ok = 0;
+            }
+        }
+        sb_free(&err);
+    }
+    for (size_t i = 0; !image && i < q.n; i++) {
         if (check)
             tables_check(argv[optind + i], LOC_NONE, use, &d);
         tables_opts o = tables_opts_default();
@@ -273,6 +318,8 @@ int cmd_query(int argc, char **argv)
     for (size_t i = 0; i < q.n; i++)
         map_free(q.maps[i]);
     free(q.maps);
+    if (image)
+        img_close(&im);
     sb_free(&q.value);
     sb_free(&q.err);
     lookup_result_free(&q.res);

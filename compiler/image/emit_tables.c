@@ -311,27 +311,32 @@ static void emit_inline(tab *t)
 
 /* ---- rule tables ------------------------------------------------------------ */
 
-static void emit_cidr(tab *t)
+/* The srcset id of the rules of a cidr:, regexp: or pcre: table: its
+ * file, or the Postfix 3.7 inline form; -1 when unavailable. */
+static int rule_source(tab *t)
 {
     int id;
     if (t->name[0] == '{') {
         tables_opts o = tables_opts_default();
         o.ref = t->at;
-        if ((id = tables_braced_source(t->type, t->name, &o, &t->quiet)) < 0) {
+        if ((id = tables_braced_source(t->type, t->name, &o, &t->quiet)) < 0)
             unavailable_if_error(t, &t->quiet, 0);
-            return;
-        }
-    } else {
-        int external;
-        char *file = config_table_file(t->e->c, t->type, t->name, &external);
-        id = read_whole(t, file);
-        if (id < 0)
-            unavailable(t, "cannot open %s (%s:%s): %s", t->name, t->type, t->name,
-                        strerror(errno));
-        free(file);
-        if (id < 0)
-            return;
+        return id;
     }
+    int external;
+    char *file = config_table_file(t->e->c, t->type, t->name, &external);
+    if ((id = read_whole(t, file)) < 0)
+        unavailable(t, "cannot open %s (%s:%s): %s", t->name, t->type, t->name,
+                    strerror(errno));
+    free(file);
+    return id;
+}
+
+static void emit_cidr(tab *t)
+{
+    int id = rule_source(t);
+    if (id < 0)
+        return;
     size_t n;
     cidr_rule *v = tables_cidr_rules(id, &t->quiet, &n);
     imgw *w = t->e->w;
@@ -356,16 +361,10 @@ static void emit_cidr(tab *t)
 
 static void emit_rx(tab *t)
 {
-    int external, pcre = strcmp(t->type, "pcre") == 0;
-    char *file = config_table_file(t->e->c, t->type, t->name, &external);
-    int id = file ? read_whole(t, file) : -1;
-    if (id < 0) {
-        unavailable(t, "cannot open %s (%s:%s): %s", t->name, t->type, t->name,
-                    file ? strerror(errno) : "not a file name");
-        free(file);
+    int pcre = strcmp(t->type, "pcre") == 0;
+    int id = rule_source(t);
+    if (id < 0)
         return;
-    }
-    free(file);
     rxtable rt;
     rxtable_load(&rt, id, pcre ? RXT_PCRE : RXT_REGEXP, TABLE_USE_OTHER, &t->quiet);
     imgw *w = t->e->w;

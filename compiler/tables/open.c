@@ -230,11 +230,15 @@ static map *open_file(const char *type, const char *name, const tables_opts *o, 
     return tables_build_texthash(name, id, o->flags, d);
 }
 
-/* regexp: and pcre: tables: rules as Postfix keeps them (rxtable.c). */
+/* regexp: and pcre: tables: rules as Postfix keeps them (rxtable.c), from a
+ * file or inline. */
 static map *open_regex(const char *type, const char *name, const tables_opts *o, diags *d)
 {
-    int id = src_read(d->src, name, name);
-    if (id < 0) {
+    int id;
+    if (name[0] == '{') {   /* the Postfix 3.7 inline form */
+        if ((id = tables_braced_source(type, name, o, d)) < 0)
+            return NULL;
+    } else if ((id = src_read(d->src, name, name)) < 0) {
         report_missing(d, o, type, name, errno);
         return NULL;
     }
