@@ -141,31 +141,126 @@ static map_status query_one(query_ctx *q, const char *key)
     return MAP_NOTFOUND;
 }
 
+/* One key of "-q -": 1 printed, 0 not found, -1 a table failed. */
+static int query_line(query_ctx *q, const char *line)
+{
+    map_status s = query_one(q, line);
+    if (s == MAP_FOUND) {
+        if (q->as != AS_NONE) {
+            printf("%s\t", line);
+            print_as(q);
+        } else {
+            printf("%s\t%s\n", line, sb_str(&q->value));
+        }
+        return 1;
+    }
+    return s == MAP_NOTFOUND ? 0 : -1;
+}
+
+/* "-q -" without --as reads keys in batches and asks each table for the
+ * keys still unanswered at once (map_lookup_batch), so that tables which
+ * can overlap their memory accesses do; the answers and the output are
+ * those of one key at a time, which a batch falls back to when a table
+ * fails. */
+#define QUERY_BATCH 64
+
+typedef struct qbatch {
+    char      *line[QUERY_BATCH];
+    size_t     cap[QUERY_BATCH];
+    strbuf     res[QUERY_BATCH], val[QUERY_BATCH];
+    int        found[QUERY_BATCH];
+    const char *keys[QUERY_BATCH];
+    size_t     at[QUERY_BATCH];
+    map_status st[QUERY_BATCH];
+} qbatch;
+
+/* 1 some key printed, 0 none, -1 a table failed. */
+static int query_batch(query_ctx *q, qbatch *b, size_t n)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        b->found[i] = 0;
+        b->keys[np] = b->line[i];
+        b->at[np++] = i;
+    }
+    for (size_t t = 0; t < q->n && np > 0; t++) {
+        size_t got = map_lookup_batch(q->maps[t], b->keys, np, b->st, b->val, &q->err);
+        if (got < np) {   /* a table failed: one key at a time, as without batches */
+            int any = 0;
+            for (size_t i = 0; i < n; i++) {
+                int r = query_line(q, b->line[i]);
+                if (r < 0)
+                    return -1;
+                any |= r;
+            }
+            return any;
+        }
+        size_t k = 0;
+        for (size_t j = 0; j < np; j++) {
+            if (b->st[j] == MAP_FOUND) {
+                strbuf tmp = b->res[b->at[j]];
+                b->res[b->at[j]] = b->val[j];
+                b->val[j] = tmp;
+                b->found[b->at[j]] = 1;
+            } else {
+                b->keys[k] = b->keys[j];
+                b->at[k++] = b->at[j];
+            }
+        }
+        np = k;
+    }
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->found[i]) {   /* printf("%s\t%s\n"), without parsing a format */
+            fputs_unlocked(b->line[i], stdout);
+            putc_unlocked('\t', stdout);
+            fputs_unlocked(sb_str(&b->res[i]), stdout);
+            putc_unlocked('\n', stdout);
+            any = 1;
+        }
+    return any;
+}
+
 static int query_stream(query_ctx *q, FILE *in)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int found = 0;
-    while ((len = getline(&line, &cap, in)) >= 0) {
-        if (len > 0 && line[len - 1] == '\n')
-            line[--len] = 0;
-        map_status s = query_one(q, line);
-        if (s == MAP_FOUND) {
-            if (q->as != AS_NONE) {
-                printf("%s\t", line);
-                print_as(q);
-            } else {
-                printf("%s\t%s\n", line, sb_str(&q->value));
-            }
-            found = 1;
-        } else if (s != MAP_NOTFOUND) {
-            free(line);
-            return 1;
+    int found = 0, rc = 0;
+    if (q->as != AS_NONE) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while (rc >= 0 && (len = getline(&line, &cap, in)) >= 0) {
+            if (len > 0 && line[len - 1] == '\n')
+                line[--len] = 0;
+            if ((rc = query_line(q, line)) > 0)
+                found = 1;
         }
+        free(line);
+        return rc < 0 || !found;
     }
-    free(line);
-    return found ? 0 : 1;
+    qbatch *b = xcalloc(1, sizeof *b);
+    for (size_t i = 0; i < QUERY_BATCH; i++) {
+        sb_init(&b->res[i]);
+        sb_init(&b->val[i]);
+    }
+    for (int eof = 0; !eof && rc >= 0;) {
+        size_t n = 0;
+        ssize_t len;
+        while (n < QUERY_BATCH && (len = getline(&b->line[n], &b->cap[n], in)) >= 0) {
+            if (len > 0 && b->line[n][len - 1] == '\n')
+                b->line[n][--len] = 0;
+            n++;
+        }
+        eof = n < QUERY_BATCH;
+        if (n > 0 && (rc = query_batch(q, b, n)) > 0)
+            found = 1;
+    }
+    for (size_t i = 0; i < QUERY_BATCH; i++) {
+        free(b->line[i]);
+        sb_free(&b->res[i]);
+        sb_free(&b->val[i]);
+    }
+    free(b);
+    return rc < 0 || !found;
 }
 
 /* The map of the table of the image named spec (the first with it). */

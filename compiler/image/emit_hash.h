@@ -5,10 +5,13 @@
  *
  * Memory is bounded for tables of any size the format allows: keys and
  * values go to the writer's string pool at once (keys unique, values
- * interned), entries to HASH_ENTRIES in batches; what stays in memory is
- * the slots (8 bytes each) and the pool offset of each key (4 bytes per
- * entry), which a duplicate key is compared with (through
- * imgw_str_get, only when the 32-bit hashes are equal). */
+ * interned), entries to HASH_ENTRIES in batches. What stays in memory is
+ * the slots as entry numbers (4 bytes each, at most half full), and per
+ * entry its hash and the pool offset of its key (8 bytes): about 16 bytes
+ * per entry in all, half of what 8-byte slots plus key offsets would
+ * take. A key is compared with an entry's only when their 32-bit hashes
+ * are equal (through imgw_str_get). The slots are written out at the end
+ * in batches, as the format has them (hash, entry number). */
 #ifndef COMPILER_IMAGE_EMIT_HASH_H
 #define COMPILER_IMAGE_EMIT_HASH_H
 #include "stdlib/image/writer.h"
@@ -17,11 +20,12 @@
 
 typedef struct emit_hash {
     imgw          *w;
-    img_hash_slot *slot;
+    uint32_t      *slot;       /* 1-based entry number, 0: empty */
     uint32_t       nslots;     /* a power of two */
     uint32_t       n;          /* entries so far */
+    uint32_t      *hash;       /* img_hash() of the key of entry i */
     uint32_t      *keyoff;     /* pool offset of the key of entry i */
-    size_t         capkey;
+    size_t         cap;
     uint32_t       first;      /* HASH_ENTRIES index of entry 0 */
     img_hash_entry buf[EMIT_HASH_BATCH];
     size_t         nbuf;

@@ -277,15 +277,23 @@ typedef struct img_class {
                       sizeof(img_program), sizeof(img_insn), sizeof(img_class) }
 
 /* The hash of exact-match keys: FNV-1a (64 bit) folded to 32 bits. Fixed
- * here because it is part of the format. */
+ * here because it is part of the format; the steps are given so that a
+ * reader can hash while it folds a key. */
+#define IMG_HASH_INIT 0xcbf29ce484222325ull
+static inline uint64_t img_hash_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 0x100000001b3ull;
+}
+static inline uint32_t img_hash_final(uint64_t h)
+{
+    return (uint32_t)(h ^ (h >> 32));
+}
 static inline uint32_t img_hash(const char *s, uint64_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (uint64_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
-    return (uint32_t)(h ^ (h >> 32));
+    uint64_t h = IMG_HASH_INIT;
+    for (uint64_t i = 0; i < len; i++)
+        h = img_hash_step(h, (unsigned char)s[i]);
+    return img_hash_final(h);
 }
 
 #endif

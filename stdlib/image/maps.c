@@ -2,7 +2,8 @@
  * image, answering as the maps compiler/tables builds from the sources:
  *   HASH      straight from the mapped image: the key folded when the
  *             table says so, then the slots probed from img_hash(),
- *             comparing hash and then key; nothing is copied
+ *             comparing hash and then key; nothing is copied. Batches of
+ *             keys (map_lookup_batch) overlap their cache misses.
  *   CIDR      the rules handed to stdlib/maps/cidr.c
  *   REGEXP, PCRE  the rules and their prefilter literals handed to
  *             stdlib/maps/rx.c (patterns compiled here)
@@ -21,51 +22,128 @@
 
 /* ---- HASH ------------------------------------------------------------------ */
 
+#define HASH_BATCH 32   /* keys whose memory accesses overlap */
+
 typedef struct img_hash_map {
     map                   base;
     const char           *strings;
     const img_hash_entry *entries;
     const img_hash_slot  *slots;
     uint32_t              count, mask;
-    strbuf                kbuf;
+    strbuf                kbuf[HASH_BATCH];
 } img_hash_map;
 
-static map_status hash_lookup(map *m, const char *key, strbuf *value, strbuf *err)
+/* The key as stored (folded into kb when the table folds) and its
+ * img_hash(), in one pass. */
+static const char *stored_key(img_hash_map *h, strbuf *kb, const char *key, size_t len,
+                              uint32_t *hv)
 {
-    img_hash_map *h = (img_hash_map *)m;
-    size_t len = strlen(key);
-    (void)err;
-    if (m->flags & MAP_FL_FOLD_FIX) {
-        sb_clear(&h->kbuf);
-        sb_addn(&h->kbuf, key, len);
-        map_fold_inplace(h->kbuf.s);
-        key = h->kbuf.s;
+    if (!(h->base.flags & MAP_FL_FOLD_FIX)) {
+        *hv = img_hash(key, len);
+        return key;
     }
-    uint32_t hv = img_hash(key, len), i = hv & h->mask;
-    for (uint32_t probes = 0; probes <= h->mask; probes++, i = (i + 1) & h->mask) {
+    sb_clear(kb);
+    sb_addn(kb, key, len);
+    uint64_t x = IMG_HASH_INIT;
+    for (char *p = kb->s; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+        x = img_hash_step(x, (unsigned char)*p);
+    }
+    *hv = img_hash_final(x);
+    return kb->s;
+}
+
+/* Probe from slot i for key (hash hv); the entry or NULL. */
+static const img_hash_entry *probe(const img_hash_map *h, const char *key, uint32_t hv,
+                                   uint32_t i)
+{
+    for (uint32_t n = 0; n <= h->mask; n++, i = (i + 1) & h->mask) {
         const img_hash_slot *s = &h->slots[i];
         if (!s->index)
             break;
         if (s->hash != hv || s->index > h->count)
             continue;
         const img_hash_entry *e = &h->entries[s->index - 1];
-        if (strcmp(h->strings + e->key, key) == 0) {
-            sb_adds(value, h->strings + e->value);
-            return MAP_FOUND;
+        if (strcmp(h->strings + e->key, key) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static map_status hash_lookup(map *m, const char *key, strbuf *value, strbuf *err)
+{
+    img_hash_map *h = (img_hash_map *)m;
+    size_t len = strlen(key);
+    (void)err;
+    uint32_t hv;
+    key = stored_key(h, &h->kbuf[0], key, len, &hv);
+    const img_hash_entry *e = probe(h, key, hv, hv & h->mask);
+    if (!e)
+        return MAP_NOTFOUND;
+    sb_adds(value, h->strings + e->value);
+    return MAP_FOUND;
+}
+
+/* Up to HASH_BATCH keys in stages, each stage prefetching what the next
+ * one reads (the slot, the entry of the first slot with the same hash,
+ * its key and value), so that the cache misses of the keys overlap
+ * instead of following one another. The answers are hash_lookup's. */
+static void hash_batch(img_hash_map *h, const char *const *keys, size_t n, map_status *st,
+                       strbuf *values)
+{
+    const char *key[HASH_BATCH];
+    uint32_t hv[HASH_BATCH], at[HASH_BATCH];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(keys[i]);
+        key[i] = stored_key(h, &h->kbuf[i], keys[i], len, &hv[i]);
+        at[i] = hv[i] & h->mask;
+        __builtin_prefetch(&h->slots[at[i]]);
+    }
+    for (size_t i = 0; i < n; i++) {   /* the first slot that may hold the key */
+        uint32_t k = 0;
+        while (k++ <= h->mask && h->slots[at[i]].index && h->slots[at[i]].hash != hv[i])
+            at[i] = (at[i] + 1) & h->mask;
+        const img_hash_slot *s = &h->slots[at[i]];
+        if (s->index && s->index <= h->count)
+            __builtin_prefetch(&h->entries[s->index - 1]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const img_hash_slot *s = &h->slots[at[i]];
+        if (s->index && s->index <= h->count) {
+            const img_hash_entry *e = &h->entries[s->index - 1];
+            __builtin_prefetch(h->strings + e->key);
+            __builtin_prefetch(h->strings + e->value);
         }
     }
-    return MAP_NOTFOUND;
+    for (size_t i = 0; i < n; i++) {
+        const img_hash_entry *e = probe(h, key[i], hv[i], at[i]);
+        st[i] = e ? MAP_FOUND : MAP_NOTFOUND;
+        if (e)
+            sb_adds(&values[i], h->strings + e->value);
+    }
+}
+
+static size_t hash_lookup_batch(map *m, const char *const *keys, size_t n, map_status *st,
+                                strbuf *values, strbuf *err)
+{
+    (void)err;
+    for (size_t i = 0; i < n; i += HASH_BATCH)
+        hash_batch((img_hash_map *)m, keys + i, n - i < HASH_BATCH ? n - i : HASH_BATCH,
+                   st + i, values + i);
+    return n;
 }
 
 static void hash_free(map *m)
 {
-    sb_free(&((img_hash_map *)m)->kbuf);
+    for (int i = 0; i < HASH_BATCH; i++)
+        sb_free(&((img_hash_map *)m)->kbuf[i]);
     free(m);
 }
 
 static const map_ops hash_ops = {
     .type = "hash", .caps = MAP_CAP_FIXED | MAP_CAP_FOLD,
-    .lookup = hash_lookup, .free = hash_free,
+    .lookup = hash_lookup, .free = hash_free, .lookup_batch = hash_lookup_batch,
 };
 
 static map *hash_open(const img *im, const img_table *t, const char *type, const char *name)
@@ -80,7 +158,8 @@ static map *hash_open(const img *im, const img_table *t, const char *type, const
     static const img_hash_slot none = { 0, 0 };
     if (!t->nslots)
         h->slots = &none;
-    sb_init(&h->kbuf);
+    for (int i = 0; i < HASH_BATCH; i++)
+        sb_init(&h->kbuf[i]);
     return &h->base;
 }
 

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SPILL_AT       (4u << 20)    /* bytes kept in memory before spilling */
+#define SPILL_AT       (1u << 20)    /* bytes kept in memory before spilling */
 #define INTERN_MAX_LEN 256           /* longer strings are stored as they come */
 #define INTERN_MAX     (1u << 17)    /* interned strings at most */
 

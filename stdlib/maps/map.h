@@ -40,6 +40,10 @@ typedef struct map_ops {
     unsigned    caps;
     map_status (*lookup)(map *m, const char *key, strbuf *value, strbuf *err);
     void       (*free)(map *m);
+    /* Optional: many keys at once (see map_lookup_batch), for types whose
+     * lookups wait on memory and can overlap those waits. */
+    size_t     (*lookup_batch)(map *m, const char *const *keys, size_t n, map_status *st,
+                               strbuf *values, strbuf *err);
 } map_ops;
 
 /* Every map type embeds this first. */
@@ -52,6 +56,11 @@ struct map {
 
 /* value receives the result on MAP_FOUND; err a one-line reason on errors. */
 map_status map_lookup(map *m, const char *key, strbuf *value, strbuf *err);
+/* n lookups: st[i] and values[i] as map_lookup(keys[i]) gives them, in
+ * order, stopping after the first error (err says why). Returns how many
+ * keys were answered (n, or the index of the failed one + 1). */
+size_t     map_lookup_batch(map *m, const char *const *keys, size_t n, map_status *st,
+                            strbuf *values, strbuf *err);
 void       map_free(map *m);
 
 #endif
