@@ -49,8 +49,12 @@ static void rec_free(map *m)
     free(r);
 }
 
-static const map_ops rec_fixed = { "rec", MAP_CAP_FIXED, rec_lookup, rec_free };
-static const map_ops rec_pattern = { "recpat", MAP_CAP_PATTERN, rec_lookup, rec_free };
+static const map_ops rec_fixed = {
+    .type = "rec", .caps = MAP_CAP_FIXED, .lookup = rec_lookup, .free = rec_free,
+};
+static const map_ops rec_pattern = {
+    .type = "recpat", .caps = MAP_CAP_PATTERN, .lookup = rec_lookup, .free = rec_free,
+};
 
 static rec_map *rec_new(const char *hit, const char *value, int pattern)
 {
