@@ -339,6 +339,26 @@ static void emit_cidr(tab *t)
         return;
     size_t n;
     cidr_rule *v = tables_cidr_rules(id, &t->quiet, &n);
+    /* An IF without ENDIF runs to the end (its skip is n): the image has
+     * every IF closed, so ENDIFs are added there; an ENDIF takes the
+     * family of its IF. */
+    size_t *open = xmalloc((n + 1) * sizeof *open), depth = 0, nopen;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].kind == CIDR_IF)
+            open[depth++] = i;
+        else if (v[i].kind == CIDR_ENDIF && depth > 0)
+            v[i].family = v[open[--depth]].family;
+    }
+    nopen = depth;
+    v = xrealloc(v, (n + nopen + 1) * sizeof *v);
+    while (depth > 0) {
+        cidr_rule *end = &v[n++];
+        memset(end, 0, sizeof *end);
+        end->kind = CIDR_ENDIF;
+        end->family = v[open[--depth]].family;
+        v[open[depth]].skip = n;
+    }
+    free(open);
     imgw *w = t->e->w;
     t->rec.kind = IMG_TK_CIDR;
     t->rec.first = imgw_count(w, IMG_SEC_CIDR_RULES);
