@@ -504,24 +504,55 @@ static const struct {
 };
 
 /* The key a table is known by in e->tables: its spec, marked when its
- * source is read as aliases(5). */
-static char *table_key(const char *spec, enum emit_table_src src)
+ * source is read as aliases(5); with `bare`, without proxy: (the same
+ * table under another name). */
+static char *table_key(const char *spec, enum emit_table_src src, int bare)
 {
+    while (bare && strncmp(spec, "proxy:", 6) == 0)
+        spec += 6;
     size_t n = strlen(spec);
-    char *k = xmalloc(n + 2);
+    char *k = xmalloc(n + 3);
     k[0] = src == EMIT_TABLE_ALIASES ? 'a' : 'p';
-    memcpy(k + 1, spec, n + 1);
+    k[1] = bare ? 'b' : 's';
+    memcpy(k + 2, spec, n + 1);
     return k;
+}
+
+static int find_table(const emit_ctx *e, const char *key, uint32_t *index)
+{
+    for (size_t i = 0; i < e->ntables; i++)
+        if (strcmp(e->tables[i].name, key) == 0) {
+            *index = e->tables[i].index;
+            return 1;
+        }
+    return 0;
+}
+
+static void add_named(emit_ctx *e, char *key, uint32_t index)
+{
+    xgrow(&e->tables, &e->captables, e->ntables + 1, sizeof *e->tables);
+    e->tables[e->ntables++] = (emit_named){ key, index };
 }
 
 uint32_t emit_table(emit_ctx *e, const char *spec, loc at, enum emit_table_src src)
 {
-    char *key = table_key(spec, src);
-    for (size_t i = 0; i < e->ntables; i++)
-        if (strcmp(e->tables[i].name, key) == 0) {
-            free(key);
-            return e->tables[i].index;
-        }
+    char *key = table_key(spec, src, 0), *bare = table_key(spec, src, 1);
+    uint32_t idx;
+    if (find_table(e, key, &idx)) {
+        free(key);
+        free(bare);
+        return idx;
+    }
+    if (find_table(e, bare, &idx)) {
+        /* "proxy:hash:x" after "hash:x" (or the other way round): the same
+         * table, compiled once, under the name this reference gives it */
+        img_table copy = *(const img_table *)imgw_at(e->w, IMG_SEC_TABLES, idx);
+        copy.spec = imgw_str(e->w, spec);
+        idx = imgw_append(e->w, IMG_SEC_TABLES, &copy, 1);
+        add_named(e, key, idx);
+        free(bare);
+        return idx;
+    }
     tab t = { .e = e, .spec = spec, .at = at, .src = src };
     diags_init(&t.quiet, &e->c->src);
     t.rec.spec = imgw_str(e->w, spec);
@@ -544,9 +575,9 @@ uint32_t emit_table(emit_ctx *e, const char *spec, loc at, enum emit_table_src s
         else
             unavailable(&t, "unknown table type \"%s\"", type);
     }
-    uint32_t idx = imgw_append(e->w, IMG_SEC_TABLES, &t.rec, 1);
-    xgrow(&e->tables, &e->captables, e->ntables + 1, sizeof *e->tables);
-    e->tables[e->ntables++] = (emit_named){ key, idx };
+    idx = imgw_append(e->w, IMG_SEC_TABLES, &t.rec, 1);
+    add_named(e, key, idx);
+    add_named(e, bare, idx);
     diags_free(&t.quiet);
     free(type);
     free(name);
