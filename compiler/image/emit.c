@@ -23,28 +23,6 @@ char *emit_display_path(const emit_ctx *e, const char *path)
     return xstrdup(path);
 }
 
-/* SHA-256 of a file read as a stream (a sparse source); -1 if unreadable. */
-static int digest_file(const char *path, uint8_t sha[32], uint64_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
-    sha256_ctx c;
-    sha256_init(&c);
-    char *buf = xmalloc(1u << 16);
-    size_t k;
-    *size = 0;
-    while ((k = fread(buf, 1, 1u << 16, fp)) > 0) {
-        sha256_update(&c, buf, k);
-        *size += k;
-    }
-    free(buf);
-    int bad = ferror(fp);
-    fclose(fp);
-    sha256_final(&c, sha);
-    return bad ? -1 : 0;
-}
-
 uint32_t emit_file(emit_ctx *e, int sid)
 {
     if (sid < 0)
@@ -65,7 +43,7 @@ uint32_t emit_file(emit_ctx *e, int sid)
     } else {
         uint8_t sha[32];
         uint64_t size = 0;
-        if (digest_file(f->path, sha, &size) < 0)
+        if (sha256_file(f->path, sha, &size, NULL) < 0)
             memset(sha, 0, sizeof sha);
         idx = imgw_file_digest(e->w, shown, sha, size);
     }

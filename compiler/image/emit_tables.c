@@ -81,39 +81,6 @@ static int unavailable_if_error(tab *t, const diags *d, size_t from)
 
 /* ---- files ---------------------------------------------------------------- */
 
-/* SHA-256, size and line count of a file, read once in big blocks.
- * Returns 0, or -1 with errno. */
-static int digest_file(const char *path, uint8_t sha[32], uint64_t *size, size_t *lines)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
-    sha256_ctx md;
-    sha256_init(&md);
-    char *buf = xmalloc(1u << 16);
-    size_t n, nl = 0;
-    uint64_t total = 0;
-    char last = '\n';
-    while ((n = fread(buf, 1, 1u << 16, fp)) > 0) {
-        sha256_update(&md, buf, n);
-        for (const char *p = buf, *end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-            nl++;
-        total += n;
-        last = buf[n - 1];
-    }
-    int err = ferror(fp);
-    fclose(fp);
-    free(buf);
-    sha256_final(&md, sha);
-    if (err) {
-        errno = EIO;
-        return -1;
-    }
-    *size = total;
-    *lines = nl + (last != '\n');
-    return 0;
-}
-
 /* Read a whole file into the srcset and FILES. Returns the srcset id, or
  * -1 (errno). */
 static int read_whole(tab *t, const char *path)
@@ -164,10 +131,9 @@ static void emit_source(tab *t, const char *path, int report)
 {
     emit_ctx *e = t->e;
     uint8_t sha[32];
-    uint64_t size;
-    size_t lines;
+    uint64_t size, lines;
     FILE *fp = NULL;
-    if (digest_file(path, sha, &size, &lines) < 0 || !(fp = fopen(path, "rb"))) {
+    if (sha256_file(path, sha, &size, &lines) < 0 || !(fp = fopen(path, "rb"))) {
         unavailable(t, "cannot read %s: %s", t->name, strerror(errno));
         return;
     }
@@ -229,9 +195,8 @@ static void emit_dbfile(tab *t, const char *file)
     sb_init(&err);
     uint8_t sha[32];
     uint64_t size;
-    size_t lines;
     map *m = NULL;
-    if (digest_file(db, sha, &size, &lines) < 0) {
+    if (sha256_file(db, sha, &size, NULL) < 0) {
         unavailable(t, "cannot open %s (%s:%s): %s", shown, t->type, t->name, strerror(errno));
     } else if (!(m = map_db_open(t->type, t->name, db, 0, &err))) {
         unavailable(t, "%s:%s: %s", t->type, t->name, sb_str(&err));

@@ -256,17 +256,30 @@ static map *open_regex(const char *type, const char *name, const tables_opts *o,
     return m;
 }
 
+/* The elements of the braced name of type:name, or -1 after reporting bad
+ * syntax with a hint to write `form` (a format with the type). */
+static int split_braced(const char *type, const char *name, const tables_opts *o, diags *d,
+                        const char *form, char ***el, size_t *n)
+{
+    if (tables_split_braced(name, el, n) == 0 && *n > 0)
+        return 0;
+    diag *g = diag_add(d, DIAG_TABLE_SYNTAX, o->ref, "bad syntax in \"%s:%s\"", type, name);
+    strbuf hint;
+    sb_init(&hint);
+    sb_addf(&hint, form, type);
+    diag_hint(g, "write %s", sb_str(&hint));
+    sb_free(&hint);
+    tables_strv_free(*el, *n);
+    return -1;
+}
+
 int tables_braced_source(const char *type, const char *name, const tables_opts *o, diags *d)
 {
     /* { rule-1 }, { rule-2 } read as the lines of a file */
     char **el;
     size_t n;
-    if (tables_split_braced(name, &el, &n) < 0 || n == 0) {
-        diag *g = diag_add(d, DIAG_TABLE_SYNTAX, o->ref, "bad syntax in \"%s:%s\"", type, name);
-        diag_hint(g, "write %s:{ { rule-1 }, { rule-2 } }", type);
-        tables_strv_free(el, n);
+    if (split_braced(type, name, o, d, "%s:{ { rule-1 }, { rule-2 } }", &el, &n) < 0)
         return -1;
-    }
     strbuf text;
     sb_init(&text);
     for (size_t i = 0; i < n; i++) {
@@ -286,12 +299,8 @@ map *tables_build_compose(const char *type, const char *name, const tables_opts 
 {
     char **el;
     size_t n;
-    if (tables_split_braced(name, &el, &n) < 0 || n == 0) {
-        diag *g = diag_add(d, DIAG_TABLE_SYNTAX, o->ref, "bad syntax in \"%s:%s\"", type, name);
-        diag_hint(g, "write \"%s:{type:name, type:name...}\"", type);
-        tables_strv_free(el, n);
+    if (split_braced(type, name, o, d, "\"%s:{type:name, type:name...}\"", &el, &n) < 0)
         return NULL;
-    }
     map **members = xcalloc(n, sizeof *members);
     int ok = 1;
     for (size_t i = 0; i < n; i++) {

@@ -3,7 +3,11 @@
 #include "stdlib/util/sha256.h"
 #include "stdlib/util/alloc.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void sha256_init(sha256_ctx *c)
 {
@@ -34,6 +38,39 @@ void sha256(const void *p, size_t n, uint8_t out[32])
     sha256_init(&c);
     sha256_update(&c, p, n);
     sha256_final(&c, out);
+}
+
+int sha256_file(const char *path, uint8_t out[32], uint64_t *size, uint64_t *lines)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    sha256_ctx c;
+    sha256_init(&c);
+    char *buf = xmalloc(1u << 16);
+    size_t n;
+    uint64_t total = 0, nl = 0;
+    char last = '\n';
+    while ((n = fread(buf, 1, 1u << 16, fp)) > 0) {
+        sha256_update(&c, buf, n);
+        for (const char *p = buf, *end = buf + n; lines && (p = memchr(p, '\n', (size_t)(end - p)));
+             p++)
+            nl++;
+        total += n;
+        last = buf[n - 1];
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    free(buf);
+    sha256_final(&c, out);
+    if (bad) {
+        errno = EIO;
+        return -1;
+    }
+    *size = total;
+    if (lines)
+        *lines = nl + (last != '\n');
+    return 0;
 }
 
 void sha256_hex(const uint8_t d[32], char out[65])
