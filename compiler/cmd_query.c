@@ -357,13 +357,15 @@ int cmd_query(int argc, char **argv)
     sb_init(&q.err);
     int ok = 1;
     img im;
+    int opened = 0;
     if (image) {
         strbuf err;
         sb_init(&err);
         if (img_open(&im, image, &err) < 0) {
             fprintf(stderr, "mtacc query: %s\n", sb_str(&err));
             ok = 0;
-            image = NULL;   /* nothing to close */
+        } else {
+            opened = 1;
         }
         for (size_t i = 0; ok && i < q.n; i++) {
             q.maps[i] = image_map(&im, argv[optind + i], flags, &err);
@@ -413,7 +415,7 @@ int cmd_query(int argc, char **argv)
     for (size_t i = 0; i < q.n; i++)
         map_free(q.maps[i]);
     free(q.maps);
-    if (image)
+    if (opened)
         img_close(&im);
     sb_free(&q.value);
     sb_free(&q.err);
