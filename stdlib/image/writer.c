@@ -162,6 +162,8 @@ static void spill(imgw *w, sec_buf *b)
 static uint64_t sec_add(imgw *w, sec_buf *b, const void *p, size_t n)
 {
     uint64_t at = sec_total(b);
+    if (n == 0)
+        return at;
     if (at + n >= IMG_MAX_SIZE)
         w->overflow = 1;
     if (b->can_spill && b->len + n > SPILL_AT && !w->io_error)
