@@ -82,6 +82,10 @@ const char *param_env_raw(void *ctx, const char *name)
     const char *v = param_env_set(e, name);
     if (v)
         return v;
+    if (e->runtime_names && strcmp(name, "process_id") == 0)
+        return "$$process_id";
+    if (e->runtime_names && strcmp(name, "process_name") == 0)
+        return "$$process_name";
     if (host_param(name) && (v = host_value(e, name)))
         return v;
     if (e->ps)

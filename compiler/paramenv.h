@@ -16,6 +16,9 @@ typedef struct param_env {
     const char *const *oname;    /* overrides, the last one wins */
     const char *const *ovalue;
     size_t           no;
+    int              runtime_names; /* process_id and process_name belong to the
+                                    program that will run: they expand to
+                                    themselves ("$process_id") */
     char            *host_name[8], *host_value[8];   /* computed host defaults */
     size_t           nhost;
     int              depth;

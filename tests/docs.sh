@@ -20,3 +20,4 @@ for f in doc/*.[1-8]; do
     if LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null | grep -q .; then
         echo "FAIL $f has man(7) warnings"; else echo "PASS $f renders"; fi
 done
+python3 tools/gen-insns-doc --check

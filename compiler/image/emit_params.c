@@ -68,6 +68,8 @@ static void ctx_init(pctx *p, emit_ctx *e, const char *const *on, const char *co
     memset(p, 0, sizeof *p);
     p->e = e;
     param_env_init(&p->env, &e->c->main, &e->globals->ps, on, ov, no);
+    /* the runtime's process id and name, not mtacc's, stay "$process_id" */
+    p->env.runtime_names = 1;
     e->value = ctx_value;
     e->value_ctx = p;
 }
@@ -330,9 +332,9 @@ static void collect_names(emit_ctx *e)
     qsort(g->names, g->nnames, sizeof *g->names, cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < g->nnames; i++) {
-        /* process_id is the running process's: not part of a policy */
+        /* process_id and process_name are the running program's */
         if ((k > 0 && strcmp(g->names[k - 1], g->names[i]) == 0) ||
-            strcmp(g->names[i], "process_id") == 0) {
+            strcmp(g->names[i], "process_id") == 0 || strcmp(g->names[i], "process_name") == 0) {
             free(g->names[i]);
             continue;
         }

@@ -162,7 +162,7 @@ static void spill(imgw *w, sec_buf *b)
 static uint64_t sec_add(imgw *w, sec_buf *b, const void *p, size_t n)
 {
     uint64_t at = sec_total(b);
-    if (n == 0)   /* nothing to copy (and no buffer yet, maybe) */
+    if (n == 0)
         return at;
     if (at + n >= IMG_MAX_SIZE)
         w->overflow = 1;
