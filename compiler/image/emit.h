@@ -59,6 +59,11 @@ enum emit_table_src { EMIT_TABLE_POSTMAP = 0, EMIT_TABLE_ALIASES };
  * Members of unionmap:/pipemap: are emitted before the composite, so a
  * table only ever refers to tables with smaller indexes. */
 uint32_t emit_table(emit_ctx *e, const char *spec, loc at, enum emit_table_src src);
+/* Is spec one of the tables of alias_maps or alias_database (after
+ * emit_params has started)? Such a table is an alias database (postalias
+ * builds it) whichever parameter names it: emit_table reads its source
+ * as aliases(5) even when asked for EMIT_TABLE_POSTMAP. */
+int      emit_is_alias_table(const emit_ctx *e, const char *spec);
 
 /* The PROGRAMS index of restriction list `name` (a parameter or a class)
  * whose expanded value is `value`, lowering it (lower.c). at: where the

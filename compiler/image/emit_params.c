@@ -189,8 +189,10 @@ static int parse_time(const char *v, char unit, long long *out)
     return 1;
 }
 
-static int is_alias_spec(const emit_ctx *e, const char *spec)
+int emit_is_alias_table(const emit_ctx *e, const char *spec)
 {
+    if (!e->globals)
+        return 0;
     for (size_t i = 0; i < e->globals->nalias; i++)
         if (strcmp(e->globals->alias_specs[i], spec) == 0)
             return 1;
@@ -231,8 +233,7 @@ static void type_param(emit_ctx *e, img_param *p, const char *name, const char *
         emit_split(text, &w, &n);
         uint32_t *idx = xcalloc(n + 1, sizeof *idx);
         for (size_t i = 0; i < n; i++)
-            idx[i] = emit_table(e, w[i], o->at,
-                                is_alias_spec(e, w[i]) ? EMIT_TABLE_ALIASES : EMIT_TABLE_POSTMAP);
+            idx[i] = emit_table(e, w[i], o->at, EMIT_TABLE_POSTMAP);
         p->kind = IMG_PK_TABLES;
         p->list = imgw_u32(e->w, idx, n);
         p->nlist = (uint32_t)n;

@@ -501,6 +501,8 @@ static void add_named(emit_ctx *e, char *key, uint32_t index)
 
 uint32_t emit_table(emit_ctx *e, const char *spec, loc at, enum emit_table_src src)
 {
+    if (emit_is_alias_table(e, spec))   /* an alias database, whoever names it */
+        src = EMIT_TABLE_ALIASES;
     char *key = table_key(spec, src, 0), *bare = table_key(spec, src, 1);
     uint32_t idx;
     if (find_table(e, key, &idx)) {
