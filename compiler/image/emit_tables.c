@@ -68,15 +68,18 @@ static void unavailable(tab *t, const char *fmt, ...)
     free(s);
 }
 
-/* Unavailable for the first error the table's problems (in d) give. */
-static int unavailable_if_error(tab *t, const diags *d, size_t from)
+/* Unavailable for the first problem reported on the table (in
+ * t->quiet), the worst first. */
+static void unavailable_for_syntax(tab *t)
 {
-    for (size_t i = from; i < d->n; i++)
-        if (d->v[i].sev == SEV_ERROR) {
-            unavailable(t, "%s", d->v[i].msg);
-            return 1;
-        }
-    return 0;
+    const diags *d = &t->quiet;
+    for (int sev = SEV_ERROR; sev >= SEV_NOTE; sev--)
+        for (size_t i = 0; i < d->n; i++)
+            if ((int)d->v[i].sev == sev) {
+                unavailable(t, "%s", d->v[i].msg);
+                return;
+            }
+    unavailable(t, "bad syntax in \"%s:%s\"", t->type, t->name);
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -266,7 +269,7 @@ static void emit_inline(tab *t)
     o.ref = t->at;
     memtab m;
     if (tables_inline_parse(t->name, &o, &t->quiet, &m) < 0) {
-        unavailable_if_error(t, &t->quiet, 0);
+        unavailable_for_syntax(t);
         return;
     }
     emit_memtab(t, &m, NULL);
@@ -285,7 +288,7 @@ static int rule_source(tab *t)
         tables_opts o = tables_opts_default();
         o.ref = t->at;
         if ((id = tables_braced_source(t->type, t->name, &o, &t->quiet)) < 0)
-            unavailable_if_error(t, &t->quiet, 0);
+            unavailable_for_syntax(t);
         return id;
     }
     int external;
@@ -398,7 +401,7 @@ static void emit_static(tab *t)
     o.ref = t->at;
     char *v = tables_static_value(t->name, &o, &t->quiet);
     if (!v) {
-        unavailable_if_error(t, &t->quiet, 0);
+        unavailable_for_syntax(t);
         return;
     }
     t->rec.kind = IMG_TK_STATIC;
