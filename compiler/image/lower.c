@@ -342,7 +342,7 @@ static void set_domain(emit_ctx *e, img_insn *x, const char *d)
 
 /* Where class `name` is set in the current context (the service's last
  * -o of it, else main.cf), and its text when it has no $name. Returns 0
- * when it is not set at all. */
+ * when it is not set there (a built-in parameter's default). */
 static int class_origin(const emit_ctx *e, const char *name, loc *at, const char **raw)
 {
     *at = LOC_NONE;
@@ -389,11 +389,13 @@ static void lower_words(emit_ctx *e, int list, word *w, size_t n, insns *out)
             loc cat;
             const char *craw;
             if (is_class(e, cur->text)) {
-                if (!class_origin(e, cur->text, &cat, &craw) &&
-                    !*value_of(e, cur->text)) {
-                    unknown(e, out, cur);   /* Postfix: "needs a definition", smtpd stops */
+                if (!*value_of(e, cur->text)) {
+                    /* unset or empty: Postfix's smtpd stops ("restriction
+                     * class needs a definition"); here the word fails */
+                    unknown(e, out, cur);
                     continue;
                 }
+                class_origin(e, cur->text, &cat, &craw);
                 uint32_t p = emit_program(e, cur->text, value_of(e, cur->text), cat, craw);
                 add(e, out, IMG_OP_CALL, 0, cur->at)->a = p;
             } else if (strchr(cur->text, ':')) {
