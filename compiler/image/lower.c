@@ -19,6 +19,7 @@
  * A DNS list without its domain gets an empty one: Postfix logs a warning
  * and goes on. */
 #include "compiler/image/emit.h"
+#include "compiler/registry.h"
 #include "stdlib/image/image.h"
 #include "stdlib/util/alloc.h"
 
@@ -89,9 +90,11 @@ static int is_class(const emit_ctx *e, const char *name)
     return 0;
 }
 
+/* A class named after a built-in parameter (Postfix allows it) keeps the
+ * parameter's own type; calls to it still get the class's program. */
 int emit_is_restriction_list(const emit_ctx *e, const char *name)
 {
-    return top_index(name) >= 0 || is_class(e, name);
+    return top_index(name) >= 0 || (is_class(e, name) && !registry_find(name));
 }
 
 /* ---- where words come from ---------------------------------------------- */

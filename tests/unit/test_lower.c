@@ -287,7 +287,9 @@ static void test_classes(void)
     built b;
     build(&b, BASE
           "smtpd_restriction_classes = strict, selfref, ping, pong, Upper, permit, empty,\n"
-          "   undefined, loose\n"
+          "   undefined, loose, mynetworks\n"
+          "mynetworks = 127.0.0.0/8\n"
+          "smtpd_client_restrictions = mynetworks\n"
           "strict = reject_unknown_sender_domain, reject\n"
           "selfref = permit_mynetworks, selfref\n"
           "ping = pong\n"
@@ -333,6 +335,20 @@ static void test_classes(void)
               "classes that name each other call each other", "", "");
     }
     expect(im, NULL, "loose", 0, "a class through $name", "reject_unknown_sender_domain; reject");
+    const img_param *mn = img_param_find(im, "mynetworks");
+    check(mn && mn->kind == IMG_PK_LIST, "a class named after a parameter keeps its type",
+          mn ? img_param_kind_name(mn->kind) : "none", "list");
+    char *cl = render(im, program(im, NULL, "smtpd_client_restrictions"), 0);
+    const img_program *callee = NULL;
+    const img_program *cp = program(im, NULL, "smtpd_client_restrictions");
+    if (cp && cp->count == 1 && im->insns[cp->first].op == IMG_OP_CALL)
+        callee = &im->programs[im->insns[cp->first].a];
+    char *body = render(im, callee, 0);
+    check(callee && strcmp(body, "(unknown) \"127.0.0.0/8\"") == 0,
+          "a class named after a parameter is called with its value", cl,
+          "(class) mynetworks -> (unknown) \"127.0.0.0/8\"");
+    free(cl);
+    free(body);
     char *glob = render(im, program(im, NULL, "strict"), 0);
     char *sub = render(im, program(im, "submission", "strict"), 0);
     check(strcmp(glob, "reject_unknown_sender_domain; reject") == 0 &&
