@@ -105,7 +105,7 @@ typedef struct word {
     loc   at;
 } word;
 
-/* The main.cf setting or master.cf override whose value is at `at`. */
+/* The main.cf setting whose value is at `at`, or NULL. */
 static const cf_setting *setting_at(const config *c, loc at)
 {
     for (size_t i = 0; i < c->main.n; i++) {
@@ -116,6 +116,7 @@ static const cf_setting *setting_at(const config *c, loc at)
     return NULL;
 }
 
+/* The master.cf -o whose value is at `at`, or NULL. */
 static const ms_override *override_at(const config *c, loc at)
 {
     for (size_t i = 0; i < c->master.n; i++)
