@@ -33,6 +33,9 @@ typedef struct emit_ctx {
      * one service with its -o applied): set by emit_params.c for lower.c. */
     const char *(*value)(void *ctx, const char *name);
     void       *value_ctx;
+    /* The master.cf service whose -o values are being emitted (NULL: the
+     * global context): where lower.c finds a class set by -o. */
+    const master_service *service;
     struct emit_globals *globals;
 } emit_ctx;
 
@@ -69,7 +72,8 @@ int      emit_is_alias_table(const emit_ctx *e, const char *spec);
  * whose expanded value is `value`, lowering it (lower.c). at: where the
  * value is written (for provenance of its words); `raw` is the value as
  * written there when it has no $name (so word offsets map back), else
- * NULL. Programs are shared when name and value are the same; the index
+ * NULL. Programs are shared when name, value and what lowering reads in
+ * the context (classes, $maps_rbl_domains) are the same; the index
  * is reserved before the body is lowered, so a class that names itself
  * (directly or not) becomes a call to itself rather than endless work. */
 uint32_t emit_program(emit_ctx *e, const char *name, const char *value, loc at,
@@ -77,6 +81,10 @@ uint32_t emit_program(emit_ctx *e, const char *name, const char *value, loc at,
 
 /* Is `name` a restriction list (smtpd_*_restrictions or a class)? */
 int      emit_is_restriction_list(const emit_ctx *e, const char *name);
+/* Would a restriction list be lowered differently in the current context
+ * than globally, even with the same text (a class or $maps_rbl_domains
+ * changed by -o)? */
+int      emit_lowering_differs(const emit_ctx *e);
 /* Is `name` a list of tables (*_maps, *_checks, ...)? */
 int      emit_is_table_list(const char *name);
 
@@ -96,6 +104,9 @@ const char *emit_global_value(const emit_ctx *e, const char *name);
 /* Split a list value as Postfix splits lists: commas and whitespace
  * separate, braces group ("{ a b }" stays one word). */
 void     emit_split(const char *v, char ***out, size_t *n);
+/* The same split one word at a time: the word after byte *pos of v (its
+ * start and length), *pos moved past it. Returns 0 when there is none. */
+int      emit_word_next(const char *v, size_t *pos, size_t *start, size_t *len);
 void     emit_split_free(char **v, size_t n);
 
 #endif

@@ -88,28 +88,37 @@ static void ctx_free(pctx *p)
 
 /* ---- splitting ----------------------------------------------------------- */
 
+int emit_word_next(const char *v, size_t *pos, size_t *start, size_t *len)
+{
+    size_t i = *pos;
+    while (v[i] && strchr(", \t\r\n", v[i]))
+        i++;
+    if (!v[i]) {
+        *pos = i;
+        return 0;
+    }
+    *start = i;
+    int depth = 0;   /* an unclosed '{' runs to the end, as in Postfix */
+    while (v[i] && (depth > 0 || !strchr(", \t\r\n", v[i]))) {
+        if (v[i] == '{')
+            depth++;
+        else if (v[i] == '}' && depth > 0)
+            depth--;
+        i++;
+    }
+    *len = i - *start;
+    *pos = i;
+    return 1;
+}
+
 void emit_split(const char *v, char ***out, size_t *n)
 {
-    size_t cap = 0;
+    size_t cap = 0, pos = 0, start, len;
     *out = NULL;
     *n = 0;
-    size_t i = 0, len = strlen(v);
-    while (i < len) {
-        while (i < len && strchr(", \t\r\n", v[i]))
-            i++;
-        size_t start = i;
-        int depth = 0;
-        while (i < len && (depth > 0 || !strchr(", \t\r\n", v[i]))) {
-            if (v[i] == '{')
-                depth++;
-            else if (v[i] == '}' && depth > 0)
-                depth--;
-            i++;
-        }
-        if (i > start) {
-            xgrow(out, &cap, *n + 1, sizeof **out);
-            (*out)[(*n)++] = xstrndup(v + start, i - start);
-        }
+    while (emit_word_next(v, &pos, &start, &len)) {
+        xgrow(out, &cap, *n + 1, sizeof **out);
+        (*out)[(*n)++] = xstrndup(v + start, len);
     }
 }
 
@@ -406,6 +415,8 @@ uint32_t emit_service_params(emit_ctx *e, const master_service *svc, uint32_t *c
     }
     pctx p;
     ctx_init(&p, e, on, ov, no);
+    e->service = svc;
+    int lists_differ = emit_lowering_differs(e);
     for (size_t i = 0; i < g->nnames; i++) {
         const char *name = g->names[i];
         const ms_override *mine = NULL;
@@ -415,7 +426,8 @@ uint32_t emit_service_params(emit_ctx *e, const master_service *svc, uint32_t *c
                 break;
             }
         const char *text = ctx_value(&p, name);
-        if (!mine && strcmp(text, g->text[i]) == 0)
+        if (!mine && strcmp(text, g->text[i]) == 0 &&
+            !(lists_differ && emit_is_restriction_list(e, name)))
             continue;
         origin o = { .at = LOC_NONE };
         if (mine) {
@@ -431,6 +443,7 @@ uint32_t emit_service_params(emit_ctx *e, const master_service *svc, uint32_t *c
         imgw_append(e->w, IMG_SEC_SVC_PARAMS, &rec, 1);
         (*count)++;
     }
+    e->service = NULL;
     ctx_free(&p);
     free(on);
     free(ov);

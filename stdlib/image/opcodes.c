@@ -3,6 +3,7 @@
 #include "stdlib/image/image.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const struct {
     const char *name;
@@ -29,10 +30,11 @@ const char *img_op_meaning(unsigned op)
     return op < IMG_OP_COUNT ? ops[op].meaning : "?";
 }
 
+/* Postfix compares restriction names without regard to case. */
 int img_op_lookup(const char *name)
 {
     for (unsigned i = 0; i < IMG_OP_COUNT; i++)
-        if (name[0] != '(' && strcmp(ops[i].name, name) == 0)
+        if (name[0] != '(' && strcasecmp(ops[i].name, name) == 0)
             return (int)i;
     return -1;
 }
