@@ -288,30 +288,30 @@ static int check_cidr_table(vctx *v, const img_table *t, uint32_t i)
     const img *im = v->im;
     if (range_ok(v, t->first, t->count, im->ncidr_rules, "table", i, "rule") < 0)
         return -1;
-    uint32_t stack[64], depth = 0;
-    for (uint32_t k = 0; k < t->count; k++) {
-        const img_cidr_rule *r = &im->cidr_rules[t->first + k];
-        if (r->op > IMG_RULE_ENDIF || (r->family != 4 && r->family != 6) ||
-            r->prefix > (r->family == 4 ? 32 : 128) || r->negate > 1)
-            return fail(v, "table %u: cidr rule %u is malformed", i, k);
-        if (str_ok(v, r->result, "cidr rule", t->first + k) < 0)
-            return -1;
-        if (r->op == IMG_RULE_IF) {
-            if (depth == 64)
-                return fail(v, "table %u: cidr rule %u nests too deep", i, k);
+    uint32_t *stack = xmalloc(((size_t)t->count + 1) * sizeof *stack), depth = 0;
+    int r = 0;
+    for (uint32_t k = 0; k < t->count && r == 0; k++) {
+        const img_cidr_rule *c = &im->cidr_rules[t->first + k];
+        if (c->op > IMG_RULE_ENDIF || (c->family != 4 && c->family != 6) ||
+            c->prefix > (c->family == 4 ? 32 : 128) || c->negate > 1)
+            r = fail(v, "table %u: cidr rule %u is malformed", i, k);
+        else if (str_ok(v, c->result, "cidr rule", t->first + k) < 0)
+            r = -1;
+        else if (c->op == IMG_RULE_IF)
             stack[depth++] = k;
-        } else if (r->op == IMG_RULE_ENDIF) {
-            if (depth == 0)
-                return fail(v, "table %u: cidr rule %u: endif without if", i, k);
+        else if (c->op == IMG_RULE_ENDIF && depth == 0)
+            r = fail(v, "table %u: cidr rule %u: endif without if", i, k);
+        else if (c->op == IMG_RULE_ENDIF) {
             const img_cidr_rule *open = &im->cidr_rules[t->first + stack[--depth]];
             if (open->skip != k + 1)
-                return fail(v, "table %u: cidr rule %u: skip %u, expected %u", i, stack[depth],
-                            open->skip, k + 1);
+                r = fail(v, "table %u: cidr rule %u: skip %u, expected %u", i, stack[depth],
+                         open->skip, k + 1);
         }
     }
-    if (depth)
-        return fail(v, "table %u: cidr if without endif", i);
-    return 0;
+    if (r == 0 && depth)
+        r = fail(v, "table %u: cidr if without endif", i);
+    free(stack);
+    return r;
 }
 
 static int check_rx_table(vctx *v, const img_table *t, uint32_t i)

@@ -1,11 +1,45 @@
 /* image_walk.h: touch every byte a reader of a validated image would
- * follow (strings, lists, ranges, parameter lookups), so that a loader
- * that accepts a bad image shows up under ASan. Shared by test_image.c
+ * follow (strings, lists, ranges, parameter lookups, and every table
+ * opened and asked its own first keys and a miss), so that a loader that
+ * accepts a bad image shows up under ASan. Shared by test_image.c
  * and the loader's fuzz target. Returns a checksum to keep the reads. */
 #ifndef TESTS_IMAGE_WALK_H
 #define TESTS_IMAGE_WALK_H
 #include "stdlib/image/image.h"
+#include "stdlib/maps/map.h"
 #include <string.h>
+
+static size_t walk_lookup(map *m, const char *key)
+{
+    strbuf v, e;
+    sb_init(&v);
+    sb_init(&e);
+    map_status st = map_lookup(m, key, &v, &e);
+    size_t sum = (size_t)st + strlen(sb_str(&v)) + strlen(sb_str(&e));
+    sb_free(&v);
+    sb_free(&e);
+    return sum;
+}
+
+/* Open table i and ask it a few keys (its own, an address, a miss). */
+static size_t walk_table_map(const img *im, uint32_t i)
+{
+    strbuf err;
+    sb_init(&err);
+    map *m = img_table_map(im, i, &err);
+    size_t sum = strlen(sb_str(&err));
+    if (m) {
+        const img_table *t = &im->tables[i];
+        if (t->kind == IMG_TK_HASH)
+            for (uint32_t k = 0; k < t->count && k < 3; k++)
+                sum += walk_lookup(m, img_str(im, im->hash_entries[t->first + k].key));
+        sum += walk_lookup(m, "192.0.2.1") + walk_lookup(m, "user@example.com");
+        sum += walk_lookup(m, "Subject: hello");
+        map_free(m);
+    }
+    sb_free(&err);
+    return sum;
+}
 
 static size_t walk_str(const img *im, uint32_t off)
 {
@@ -66,6 +100,8 @@ static size_t image_walk(const img *im)
         } else if (t->kind == IMG_TK_UNION || t->kind == IMG_TK_PIPE) {
             sum += walk_list(im, t->first, t->count, 0);
         }
+        if (t->kind != IMG_TK_ENVIRON)
+            sum += walk_table_map(im, i);
     }
     for (uint32_t i = 0; i < im->nprograms; i++) {
         const img_program *p = &im->programs[i];

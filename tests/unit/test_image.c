@@ -175,6 +175,35 @@ static void test_corruption(const unsigned char *p, size_t n)
     free(q);
 }
 
+/* Corruptions aimed at the sections after PARAMS (tables, rules, slots,
+ * programs, instructions, classes), digest fixed: refused or harmless, and
+ * what is accepted is walked with every table opened and asked. */
+static void test_corruption_tables(const unsigned char *p, size_t n)
+{
+    const img_section *dir = (const img_section *)(p + IMG_HEADER_SIZE);
+    size_t from = (size_t)dir[IMG_SEC_SERVICES - 1].offset;
+    size_t to = (size_t)(dir[IMG_SEC_CLASSES - 1].offset + dir[IMG_SEC_CLASSES - 1].size);
+    unsigned char *q = xmalloc(n);
+    strbuf why;
+    sb_init(&why);
+    int refused = 0, accepted = 0;
+    for (int i = 0; i < 5000 && to > from; i++) {
+        memcpy(q, p, n);
+        q[from + (size_t)(next() % (to - from))] ^= (unsigned char)(1 + next() % 255);
+        fix_digest(q, n);
+        if (opens(q, n, 0, &why))
+            accepted++;
+        else
+            refused++;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "bytes %zu-%zu: %d refused by structure, %d harmless and walked",
+             from, to, refused, accepted);
+    check(refused > 0 && accepted > 0, "corruptions of services, tables, rules and programs", detail);
+    sb_free(&why);
+    free(q);
+}
+
 static void test_header_messages(const unsigned char *p, size_t n)
 {
     unsigned char *q = xmalloc(n);
@@ -270,7 +299,22 @@ int main(void)
                "message_size_limit = 10240000\n"
                "maximal_queue_lifetime = 3d\n"
                "smtpd_restriction_classes = strict\n"
-               "strict = reject_unknown_sender_domain\n");
+               "strict = reject_unknown_sender_domain\n"
+               "smtpd_client_restrictions = check_client_access cidr:/etc/postfix/clients.cidr,\n"
+               "    check_sender_access hash:/etc/postfix/access, strict\n"
+               "header_checks = pcre:/etc/postfix/header_checks\n"
+               "body_checks = regexp:/etc/postfix/body_checks\n"
+               "virtual_alias_maps = texthash:/etc/postfix/virtual, inline:{ a@x.example=b@y.example }\n"
+               "alias_maps = hash:/etc/postfix/aliases\n");
+    write_file("conf/clients.cidr", "192.0.2.0/24 REJECT\nif 198.51.100.0/24\n"
+               "198.51.100.7 OK\nendif\n2001:db8::/32 DUNNO\n");
+    write_file("conf/access", "spammer@example.biz REJECT go away\nexample.info DISCARD\n"
+               "user@Example.COM OK\n");
+    write_file("conf/header_checks", "/^Subject:.*viagra/ REJECT spam\nif /^From:/\n"
+               "/example\\.biz/ DISCARD\nendif\n/^X-Mailer: (\\S+)/ PREPEND X-Seen: $1\n");
+    write_file("conf/body_checks", "/click here/ REJECT\n");
+    write_file("conf/virtual", "info@example.com alice\n");
+    write_file("conf/aliases", "postmaster: root\nabuse: postmaster\n");
     write_file("conf/master.cf",
                "smtp      inet  n       -       n       -       -       smtpd\n"
                "submission inet n       -       n       -       -       smtpd\n"
@@ -320,6 +364,7 @@ int main(void)
     sb_free(&err);
     test_truncation(a, na);
     test_corruption(a, na);
+    test_corruption_tables(a, na);
     test_header_messages(a, na);
     test_spill();
     test_atomic();
