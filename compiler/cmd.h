@@ -13,5 +13,6 @@ int cmd_check_table(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif

@@ -1,0 +1,363 @@
+/* cmd_simulate.c: `mtacc simulate`: one SMTP session run through the
+ * policy engine (stdlib/policy, the code mtad's smtpd runs), from a
+ * configuration directory (compiled in memory) or an image: the reply at
+ * each stage and, per recipient, the reply with the restriction and the
+ * file:line that decided, and a trace. */
+#include "compiler/check_cli.h"
+#include "compiler/cmd.h"
+#include "compiler/image/emit.h"
+#include "stdlib/policy/policy.h"
+#include "stdlib/util/alloc.h"
+#include "stdlib/util/json.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char simulate_usage[] =
+    "usage: mtacc simulate (-c DIR | -i IMAGE) [--service NAME] --client IP\n"
+    "                      [--client-name NAME] [--helo NAME] [--sender ADDR]\n"
+    "                      --rcpt ADDR [--rcpt ADDR]... [--sasl-user USER]\n"
+    "                      [--tls-cert-fingerprint FP] [--dns FILE]... [--format text|json]\n"
+    "  -c DIR          compile the configuration in DIR (nothing is written)\n"
+    "  -i IMAGE        use a policy image built by mtacc build\n"
+    "  --service NAME  the master.cf smtpd service (default: smtp, else the first inet smtpd)\n"
+    "  --client IP     the client address\n"
+    "  --client-name N its verified host name (default: from --dns PTR and A records,\n"
+    "                  else \"unknown\")\n"
+    "  --helo NAME     the EHLO name (none: the client sends no HELO/EHLO)\n"
+    "  --sender ADDR   MAIL FROM address (\"<>\" or \"\" for the null sender)\n"
+    "  --rcpt ADDR     a RCPT TO address (repeatable)\n"
+    "  --sasl-user U   the client authenticated as U\n"
+    "  --tls-cert-fingerprint FP  the client presented a verified certificate\n"
+    "  --dns FILE      answer DNS queries from this zone file (repeatable; later\n"
+    "                  files replace the names they list); default: no name exists\n"
+    "  --format FMT    text (default) or json\n";
+
+typedef struct sim_opts {
+    const char *dir, *image, *service, *client, *client_name, *helo, *sender, *sasl, *ccert;
+    const char **rcpt;
+    size_t      nrcpt;
+    const char **dns;
+    size_t      ndns;
+    int         json;
+} sim_opts;
+
+/* Compile DIR into a temporary image and open it; -1 after reporting. */
+static int image_from_dir(const char *dir, img *im)
+{
+    check_cli o;
+    memset(&o, 0, sizeof o);
+    o.co.dir = dir;
+    o.co.for_image = 1;
+    config c;
+    check_cli_load(&o, &c);
+    if (diags_count(&c.d, SEV_ERROR)) {
+        diags_finish(&c.d);
+        diags_print(&c.d, FMT_TEXT, stderr);
+        fprintf(stderr, "mtacc simulate: %s has errors; fix them first (mtacc check)\n", dir);
+        config_free(&c);
+        return -1;
+    }
+    char tmpdir[] = "/tmp/mtacc-simulate.XXXXXX";
+    if (!mkdtemp(tmpdir)) {
+        config_free(&c);
+        fatal("cannot create a temporary directory");
+    }
+    char path[64];
+    snprintf(path, sizeof path, "%s/policy.img", tmpdir);
+    imgw *w = emit_image(&c, tmpdir);
+    strbuf err;
+    sb_init(&err);
+    int r = imgw_write(w, path, &err, NULL);
+    imgw_free(w);
+    config_free(&c);
+    if (r == 0)
+        r = img_open(im, path, &err);
+    if (r < 0)
+        fprintf(stderr, "mtacc simulate: %s\n", sb_str(&err));
+    unlink(path);
+    rmdir(tmpdir);
+    sb_free(&err);
+    return r;
+}
+
+static const img_service *find_service(const img *im, const char *name)
+{
+    const img_service *first = NULL;
+    for (uint32_t i = 0; i < im->nservices; i++) {
+        const img_service *s = &im->services[i];
+        int smtpd = strcmp(img_str(im, s->command), "smtpd") == 0;
+        if (name && strcmp(img_str(im, s->name), name) == 0)
+            return s;
+        if (!name && smtpd && strcmp(img_str(im, s->type), "inet") == 0) {
+            if (strcmp(img_str(im, s->name), "smtp") == 0)
+                return s;
+            if (!first)
+                first = s;
+        }
+    }
+    return first;
+}
+
+/* The client's names from DNS: PTR, then forward-confirmed by A/AAAA. */
+static void client_names(pol_dns *dns, const char *addr, char **verified, char **reverse,
+                         int *temp)
+{
+    *verified = *reverse = NULL;
+    *temp = 0;
+    char q[128] = "";
+    unsigned a, b, c, d;
+    if (sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &d) == 4)
+        snprintf(q, sizeof q, "%u.%u.%u.%u.in-addr.arpa", d, c, b, a);
+    if (!*q)
+        return;
+    pol_dns_rr *rr;
+    size_t n;
+    pol_dns_status st = pol_dns_query(dns, q, POL_DNS_PTR, &rr, &n);
+    if (st == POL_DNS_TEMPFAIL)
+        *temp = 1;
+    if (st != POL_DNS_FOUND)
+        return;
+    *reverse = xstrdup(rr[0].data);
+    pol_dns_rr *fw;
+    size_t nf;
+    if (pol_dns_query(dns, rr[0].data, POL_DNS_A, &fw, &nf) == POL_DNS_FOUND) {
+        for (size_t i = 0; i < nf; i++)
+            if (strcmp(fw[i].data, addr) == 0)
+                *verified = xstrdup(rr[0].data);
+        pol_dns_rr_free(fw, nf);
+    }
+    pol_dns_rr_free(rr, n);
+}
+
+static void put_reply_json(const char *name, const pol_reply *r)
+{
+    printf("\"%s\": {\"code\": %d, \"text\": ", name, r->code);
+    json_put_str(stdout, sb_str((strbuf *)&r->text));
+    printf("}");
+}
+
+static void decided_by(const img *im, const pol_reply *r, char *restriction, size_t rn,
+                       const char **file, unsigned *line)
+{
+    *file = NULL;
+    *line = 0;
+    snprintf(restriction, rn, "%s", "");
+    if (r->origin.program == UINT32_MAX || r->origin.program >= im->nprograms)
+        return;
+    const img_program *p = &im->programs[r->origin.program];
+    if (r->origin.insn >= p->count)
+        return;
+    const img_insn *x = &im->insns[p->first + r->origin.insn];
+    snprintf(restriction, rn, "%s", img_op_name(x->op));
+    if (x->file) {
+        *file = img_str(im, im->files[x->file - 1].path);
+        *line = x->line;
+    }
+}
+
+static int run(const sim_opts *o, const img *im, pol_dns *dns)
+{
+    const img_service *svc = find_service(im, o->service);
+    if (o->service && !svc) {
+        fprintf(stderr, "mtacc simulate: no service \"%s\" in master.cf\n", o->service);
+        return 2;
+    }
+    pol_image pi;
+    pol_image_init(&pi, im);
+    pol_session s;
+    pol_session_init(&s, &pi, svc, dns);
+    char *verified = NULL, *reverse = NULL;
+    int temp = 0;
+    if (o->client_name) {
+        s.client_name = s.reverse_name = o->client_name;
+    } else {
+        client_names(dns, o->client, &verified, &reverse, &temp);
+        s.client_name = verified ? verified : "unknown";
+        s.reverse_name = reverse ? reverse : "unknown";
+        s.client_name_temp = temp;
+    }
+    s.client_addr = o->client;
+    s.sasl_user = o->sasl;
+    s.ccert_fingerprint = o->ccert;
+    pol_reply banner, helo, mail, rc;
+    pol_reply_init(&banner);
+    pol_reply_init(&helo);
+    pol_reply_init(&mail);
+    pol_reply_init(&rc);
+    pol_connect(&s, &banner);
+    if (o->helo) {
+        s.helo = o->helo;
+        s.esmtp = 1;
+        pol_helo(&s, &helo);
+    }
+    const char *sender = o->sender ? o->sender : "";
+    if (strcmp(sender, "<>") == 0)
+        sender = "";
+    s.sender = sender;
+    pol_mail(&s, &mail);
+    if (o->json) {
+        printf("{");
+        put_reply_json("banner", &banner);
+        printf(", ");
+        if (o->helo)
+            put_reply_json("helo", &helo);
+        else
+            printf("\"helo\": null");
+        printf(", ");
+        put_reply_json("mail", &mail);
+        printf(", \"rcpt\": [");
+    } else {
+        printf("CONNECT from %s[%s]: %d %s\n", s.client_name, s.client_addr, banner.code,
+               sb_str(&banner.text));
+        if (o->helo)
+            printf("EHLO %s: %d %s\n", o->helo, helo.code, sb_str(&helo.text));
+        printf("MAIL FROM:<%s>: %d %s\n", sender, mail.code, sb_str(&mail.text));
+    }
+    int mail_ok = mail.code / 100 == 2;
+    for (size_t i = 0; i < o->nrcpt; i++) {
+        pol_reply_clear(&rc);
+        sb_clear(&rc.trace);
+        if (mail_ok) {
+            pol_rcpt(&s, o->rcpt[i], &rc);
+        } else {
+            rc.code = 503;
+            sb_adds(&rc.text, "5.5.1 Error: need MAIL command");
+        }
+        char restriction[128];
+        const char *file;
+        unsigned line;
+        decided_by(im, &rc, restriction, sizeof restriction, &file, &line);
+        if (o->json) {
+            printf("%s{\"address\": ", i ? ", " : "");
+            json_put_str(stdout, o->rcpt[i]);
+            printf(", \"code\": %d, \"text\": ", rc.code);
+            json_put_str(stdout, sb_str(&rc.text));
+            printf(", \"decided_by\": ");
+            if (*restriction) {
+                printf("{\"file\": ");
+                if (file)
+                    json_put_str(stdout, file);
+                else
+                    printf("null");
+                printf(", \"line\": %u, \"restriction\": ", line);
+                json_put_str(stdout, restriction);
+                printf("}");
+            } else {
+                printf("null");
+            }
+            printf(", \"trace\": ");
+            json_put_str(stdout, sb_str(&rc.trace));
+            printf("}");
+        } else {
+            printf("RCPT TO:<%s>: %d %s\n", o->rcpt[i], rc.code, sb_str(&rc.text));
+            if (*restriction && file)
+                printf("  decided by %s at %s:%u\n", restriction, file, line);
+            else if (*restriction)
+                printf("  decided by %s (a default setting)\n", restriction);
+            const char *t = sb_str(&rc.trace);
+            while (*t) {
+                size_t l = strcspn(t, "\n");
+                printf("  | %.*s\n", (int)l, t);
+                t += l + (t[l] == '\n');
+            }
+        }
+    }
+    if (o->json)
+        printf("]}\n");
+    pol_reply_free(&banner);
+    pol_reply_free(&helo);
+    pol_reply_free(&mail);
+    pol_reply_free(&rc);
+    pol_session_free(&s);
+    pol_image_free(&pi);
+    free(verified);
+    free(reverse);
+    return 0;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "service", required_argument, 0, 's' },
+        { "client", required_argument, 0, 'C' },
+        { "client-name", required_argument, 0, 'N' },
+        { "helo", required_argument, 0, 'H' },
+        { "sender", required_argument, 0, 'S' },
+        { "rcpt", required_argument, 0, 'R' },
+        { "sasl-user", required_argument, 0, 'U' },
+        { "tls-cert-fingerprint", required_argument, 0, 'T' },
+        { "dns", required_argument, 0, 'D' },
+        { "format", required_argument, 0, 'f' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    sim_opts o;
+    memset(&o, 0, sizeof o);
+    o.rcpt = xcalloc((size_t)argc + 1, sizeof *o.rcpt);
+    o.dns = xcalloc((size_t)argc + 1, sizeof *o.dns);
+    int ch, status = 2;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "c:i:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': o.dir = optarg; break;
+        case 'i': o.image = optarg; break;
+        case 's': o.service = optarg; break;
+        case 'C': o.client = optarg; break;
+        case 'N': o.client_name = optarg; break;
+        case 'H': o.helo = optarg; break;
+        case 'S': o.sender = optarg; break;
+        case 'R': o.rcpt[o.nrcpt++] = optarg; break;
+        case 'U': o.sasl = optarg; break;
+        case 'T': o.ccert = optarg; break;
+        case 'D': o.dns[o.ndns++] = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                o.json = 1;
+            else if (strcmp(optarg, "text") != 0) {
+                fprintf(stderr, "mtacc simulate: unknown format \"%s\" (text or json)\n", optarg);
+                goto out;
+            }
+            break;
+        case 'h': fputs(simulate_usage, stdout); status = 0; goto out;
+        default: fputs(simulate_usage, stderr); goto out;
+        }
+    }
+    if (optind < argc || !!o.dir == !!o.image || !o.client || o.nrcpt == 0) {
+        fprintf(stderr, "mtacc simulate: %s\n",
+                optind < argc ? "unexpected argument" :
+                !!o.dir == !!o.image ? "give one of -c DIR or -i IMAGE" :
+                !o.client ? "missing --client IP" : "missing --rcpt ADDR");
+        fputs(simulate_usage, stderr);
+        goto out;
+    }
+    strbuf err;
+    sb_init(&err);
+    pol_dns *dns = o.ndns ? pol_dns_fixture_new(o.dns, o.ndns, &err) : pol_dns_empty_new();
+    if (!dns) {
+        fprintf(stderr, "mtacc simulate: %s\n", sb_str(&err));
+        sb_free(&err);
+        goto out;
+    }
+    img im;
+    int r = o.dir ? image_from_dir(o.dir, &im) : img_open(&im, o.image, &err);
+    if (r < 0) {
+        if (o.image)
+            fprintf(stderr, "mtacc simulate: %s\n", sb_str(&err));
+        status = o.dir ? 1 : 2;
+    } else {
+        status = run(&o, &im, dns);
+        img_close(&im);
+    }
+    sb_free(&err);
+    pol_dns_free(dns);
+out:
+    free(o.rcpt);
+    free(o.dns);
+    if (fflush(stdout) != 0)
+        return 2;
+    return status;
+}

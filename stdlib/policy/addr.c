@@ -1,0 +1,125 @@
+/* addr.c: addresses as smtpd takes them from MAIL FROM / RCPT TO (angle
+ * brackets and an RFC 821 source route removed, quotes undone for the
+ * routing test) and the host name syntax rules of HELO checks. */
+#include "stdlib/policy/internal.h"
+#include "stdlib/maps/cidr.h"
+#include "stdlib/util/alloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
+{
+    (void)s;
+    memset(a, 0, sizeof *a);
+    size_t n = strlen(in);
+    const char *p = in;
+    if (n >= 2 && p[0] == '<' && p[n - 1] == '>') {
+        p++;
+        n -= 2;
+    }
+    /* "@a,@b:user@domain": the route goes */
+    if (n > 0 && p[0] == '@') {
+        const char *colon = memchr(p, ':', n);
+        if (colon) {
+            n -= (size_t)(colon + 1 - p);
+            p = colon + 1;
+        }
+    }
+    a->addr = xstrndup(p, n);
+    /* the domain follows the last '@' outside quotes */
+    ssize_t at = -1;
+    int quoted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\' && i + 1 < n) {
+            i++;
+            continue;
+        }
+        if (p[i] == '"')
+            quoted = !quoted;
+        else if (p[i] == '@' && !quoted)
+            at = (ssize_t)i;
+    }
+    size_t ll = at < 0 ? n : (size_t)at;
+    strbuf local;
+    sb_init(&local);
+    for (size_t i = 0; i < ll; i++) {
+        if (p[i] == '"')
+            continue;
+        if (p[i] == '\\' && i + 1 < ll)
+            i++;
+        sb_addc(&local, p[i]);
+    }
+    a->local = sb_take(&local);
+    if (!a->local)
+        a->local = xstrdup("");
+    a->domain = at < 0 ? xstrdup("") : xstrdup(p + at + 1);
+    for (char *d = a->domain; *d; d++)
+        *d = (char)tolower((unsigned char)*d);
+    a->routed = strpbrk(a->local, "@%!") != NULL;
+}
+
+void pol_addr_free(pol_addr *a)
+{
+    free(a->addr);
+    free(a->local);
+    free(a->domain);
+    memset(a, 0, sizeof *a);
+}
+
+static int valid_literal(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 3 || name[0] != '[' || name[n - 1] != ']')
+        return 0;
+    char *inner = xstrndup(name + 1, n - 2);
+    const char *a = strncasecmp(inner, "IPv6:", 5) == 0 ? inner + 5 : inner;
+    unsigned char buf[16];
+    int ok = cidr_parse_addr(a, buf) != 0;
+    free(inner);
+    return ok;
+}
+
+/* Postfix's valid_hostname: labels of letters, digits, '-' and '_', not
+ * starting or ending with '-', at most 63 bytes each and 255 in all, and
+ * not all-numeric. */
+static int valid_hostname(const char *name)
+{
+    size_t n = strlen(name), label = 0;
+    int non_numeric = 0;
+    if (n == 0 || n > 255)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '.') {
+            if (label == 0 || name[i - 1] == '-')
+                return 0;
+            label = 0;
+            continue;
+        }
+        if (!isalnum(c) && c != '-' && c != '_')
+            return 0;
+        if (c == '-' && label == 0)
+            return 0;
+        if (!isdigit(c))
+            non_numeric = 1;
+        if (++label > 63)
+            return 0;
+    }
+    if (label == 0 || name[n - 1] == '-')
+        return 0;
+    return non_numeric;
+}
+
+int pol_valid_helo(const char *name)
+{
+    return valid_hostname(name) || valid_literal(name);
+}
+
+int pol_fqdn(const char *name)
+{
+    if (valid_literal(name))
+        return 1;
+    return valid_hostname(name) && strchr(name, '.') != NULL;
+}

@@ -1,0 +1,50 @@
+/* dns.h: the one resolver interface of the policy engine. At runtime the
+ * real resolver answers (dns_real.c); offline, `mtacc simulate --dns FILE`
+ * and the tests answer from fixture zone files (dns_fixture.c), in the
+ * format of the Postfix oracle's zones:
+ *     name [ttl] [IN] TYPE data     TYPE: A AAAA MX NS CNAME PTR TXT
+ *     name SERVFAIL                 every query for name fails temporarily
+ * "; comments" and blank lines are ignored; every other name does not
+ * exist (NXDOMAIN). */
+#ifndef POLICY_DNS_H
+#define POLICY_DNS_H
+#include "stdlib/util/strbuf.h"
+#include <stddef.h>
+
+typedef enum pol_dns_type {
+    POL_DNS_A = 1, POL_DNS_NS = 2, POL_DNS_CNAME = 5, POL_DNS_PTR = 12, POL_DNS_MX = 15,
+    POL_DNS_TXT = 16, POL_DNS_AAAA = 28,
+} pol_dns_type;
+
+typedef enum pol_dns_status {
+    POL_DNS_FOUND = 0,     /* records of the type */
+    POL_DNS_NODATA,        /* the name exists, without records of the type */
+    POL_DNS_NXDOMAIN,      /* the name does not exist */
+    POL_DNS_TEMPFAIL,      /* try again later (SERVFAIL, timeout) */
+} pol_dns_status;
+
+typedef struct pol_dns_rr {
+    int      type;
+    unsigned pref;         /* MX preference */
+    char    *data;         /* address text, host name (no trailing dot), TXT text */
+} pol_dns_rr;
+
+typedef struct pol_dns pol_dns;
+struct pol_dns {
+    /* Records of type for name (case-insensitive, trailing dot ignored),
+     * CNAMEs followed. *rr is malloc'ed (pol_dns_rr_free). */
+    pol_dns_status (*query)(pol_dns *d, const char *name, int type, pol_dns_rr **rr, size_t *n);
+    void           (*free)(pol_dns *d);
+};
+
+pol_dns_status pol_dns_query(pol_dns *d, const char *name, int type, pol_dns_rr **rr, size_t *n);
+void           pol_dns_rr_free(pol_dns_rr *rr, size_t n);
+void           pol_dns_free(pol_dns *d);
+
+/* A fixture resolver from zone files, later files replacing the records
+ * of the names they list. NULL with "file:line: reason" in err. */
+pol_dns *pol_dns_fixture_new(const char *const *paths, size_t npaths, strbuf *err);
+/* A resolver that knows no name (every query: NXDOMAIN). */
+pol_dns *pol_dns_empty_new(void);
+
+#endif

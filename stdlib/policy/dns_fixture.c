@@ -1,0 +1,220 @@
+/* dns_fixture.c: answers from zone files (see dns.h), for simulation and
+ * tests: no test may depend on the internet. */
+#include "stdlib/policy/dns.h"
+#include "stdlib/util/alloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct zrec {
+    char    *name;       /* lowercase, no trailing dot */
+    int      type;       /* 0: SERVFAIL */
+    unsigned pref;
+    char    *data;
+    int      file;       /* which file gave it */
+} zrec;
+
+typedef struct fixture {
+    pol_dns base;
+    zrec   *v;
+    size_t  n, cap;
+} fixture;
+
+static char *norm(const char *s, size_t n)
+{
+    while (n > 0 && s[n - 1] == '.')
+        n--;
+    char *r = xstrndup(s, n);
+    for (char *p = r; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+static const struct { const char *name; int type; } types[] = {
+    { "A", POL_DNS_A }, { "AAAA", POL_DNS_AAAA }, { "MX", POL_DNS_MX }, { "NS", POL_DNS_NS },
+    { "CNAME", POL_DNS_CNAME }, { "PTR", POL_DNS_PTR }, { "TXT", POL_DNS_TXT },
+};
+
+static int type_of(const char *w)
+{
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (strcasecmp(types[i].name, w) == 0)
+            return types[i].type;
+    return strcasecmp(w, "SERVFAIL") == 0 ? 0 : -1;
+}
+
+static int names_equal(const char *a, const char *b)
+{
+    return strcmp(a, b) == 0;
+}
+
+static pol_dns_status lookup(fixture *f, const char *qname, int type, pol_dns_rr **rr, size_t *n,
+                             int depth)
+{
+    char *name = norm(qname, strlen(qname));
+    int exists = 0;
+    size_t cap = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        zrec *z = &f->v[i];
+        if (!names_equal(z->name, name))
+            continue;
+        exists = 1;
+        if (z->type == 0) {
+            free(name);
+            return POL_DNS_TEMPFAIL;
+        }
+        if (z->type == POL_DNS_CNAME && type != POL_DNS_CNAME && depth < 8) {
+            pol_dns_status st = lookup(f, z->data, type, rr, n, depth + 1);
+            free(name);
+            return st;
+        }
+        if (z->type != type)
+            continue;
+        xgrow(rr, &cap, *n + 1, sizeof **rr);
+        (*rr)[*n].type = type;
+        (*rr)[*n].pref = z->pref;
+        (*rr)[(*n)++].data = xstrdup(z->data);
+    }
+    free(name);
+    if (*n)
+        return POL_DNS_FOUND;
+    return exists ? POL_DNS_NODATA : POL_DNS_NXDOMAIN;
+}
+
+static pol_dns_status fixture_query(pol_dns *d, const char *name, int type, pol_dns_rr **rr,
+                                    size_t *n)
+{
+    *rr = NULL;
+    *n = 0;
+    return lookup((fixture *)d, name, type, rr, n, 0);
+}
+
+static void fixture_free(pol_dns *d)
+{
+    fixture *f = (fixture *)d;
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->v[i].name);
+        free(f->v[i].data);
+    }
+    free(f->v);
+    free(f);
+}
+
+/* Records of names this file lists replace those of earlier files. */
+static void drop_earlier(fixture *f, const char *name, int file)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->v[i].file < file && strcmp(f->v[i].name, name) == 0) {
+            free(f->v[i].name);
+            free(f->v[i].data);
+            continue;
+        }
+        f->v[k++] = f->v[i];
+    }
+    f->n = k;
+}
+
+static int load_file(fixture *f, const char *path, int file, strbuf *err)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        sb_addf(err, "%s: cannot open", path);
+        return -1;
+    }
+    char line[4096];
+    unsigned lineno = 0;
+    while (fgets(line, sizeof line, fp)) {
+        lineno++;
+        char *semi = strchr(line, ';');
+        if (semi)
+            *semi = 0;
+        char *w[8];
+        int nw = 0;
+        for (char *save = NULL, *t = strtok_r(line, " \t\r\n", &save); t && nw < 8;
+             t = strtok_r(NULL, " \t\r\n", &save))
+            w[nw++] = t;
+        if (nw == 0)
+            continue;
+        int k = 1;
+        if (k < nw && isdigit((unsigned char)w[k][0]))
+            k++;   /* ttl */
+        if (k < nw && strcasecmp(w[k], "IN") == 0)
+            k++;
+        int type = k < nw ? type_of(w[k]) : -1;
+        if (type < 0 || (type != 0 && k + 1 >= nw) || (type == POL_DNS_MX && k + 2 >= nw)) {
+            sb_addf(err, "%s:%u: expected \"name [ttl] [IN] TYPE data\" or \"name SERVFAIL\"",
+                    path, lineno);
+            fclose(fp);
+            return -1;
+        }
+        zrec z = { .name = norm(w[0], strlen(w[0])), .type = type, .file = file };
+        if (type == POL_DNS_MX) {
+            z.pref = (unsigned)strtoul(w[k + 1], NULL, 10);
+            z.data = norm(w[k + 2], strlen(w[k + 2]));
+        } else if (type == POL_DNS_TXT) {
+            strbuf t;
+            sb_init(&t);
+            for (int j = k + 1; j < nw; j++) {
+                if (j > k + 1)
+                    sb_addc(&t, ' ');
+                const char *s = w[j];
+                size_t l = strlen(s);
+                if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
+                    sb_addn(&t, s + 1, l - 2);
+                else
+                    sb_adds(&t, s);
+            }
+            z.data = sb_take(&t);
+        } else if (type != 0) {
+            z.data = type == POL_DNS_A || type == POL_DNS_AAAA ? xstrdup(w[k + 1])
+                                                               : norm(w[k + 1], strlen(w[k + 1]));
+        } else {
+            z.data = xstrdup("");
+        }
+        drop_earlier(f, z.name, file);
+        xgrow(&f->v, &f->cap, f->n + 1, sizeof *f->v);
+        f->v[f->n++] = z;
+    }
+    fclose(fp);
+    return 0;
+}
+
+pol_dns *pol_dns_fixture_new(const char *const *paths, size_t npaths, strbuf *err)
+{
+    fixture *f = xcalloc(1, sizeof *f);
+    f->base.query = fixture_query;
+    f->base.free = fixture_free;
+    for (size_t i = 0; i < npaths; i++)
+        if (load_file(f, paths[i], (int)i, err) < 0) {
+            fixture_free(&f->base);
+            return NULL;
+        }
+    return &f->base;
+}
+
+pol_dns *pol_dns_empty_new(void)
+{
+    return pol_dns_fixture_new(NULL, 0, NULL);
+}
+
+pol_dns_status pol_dns_query(pol_dns *d, const char *name, int type, pol_dns_rr **rr, size_t *n)
+{
+    return d->query(d, name, type, rr, n);
+}
+
+void pol_dns_rr_free(pol_dns_rr *rr, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rr[i].data);
+    free(rr);
+}
+
+void pol_dns_free(pol_dns *d)
+{
+    if (d)
+        d->free(d);
+}

@@ -1,0 +1,645 @@
+/* eval.c: running restriction programs. One instruction at a time in
+ * list order: a restriction answers DUNNO (go on), OK (this list is
+ * done, the next list runs) or stops everything with a reject or defer.
+ * warn_if_reject turns the next restriction's reject into a logged
+ * warning; defer_if_permit and defer_if_reject remember a deferral that
+ * takes effect when the final answer would be permit (at the end of the
+ * stage) or reject. */
+#include "stdlib/policy/internal.h"
+#include "stdlib/util/alloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_CLASS_DEPTH 100
+
+const char *pol_ctx_what(pol_ctx c)
+{
+    switch (c) {
+    case POL_CTX_CLIENT: return "Client host";
+    case POL_CTX_HELO: return "Helo command";
+    case POL_CTX_SENDER: return "Sender address";
+    case POL_CTX_RECIPIENT: return "Recipient address";
+    case POL_CTX_ETRN: return "Etrn command";
+    case POL_CTX_DATA: return "Data command";
+    case POL_CTX_EOD: return "End-of-data";
+    }
+    return "?";
+}
+
+const char *pol_item(pol_state *st)
+{
+    static char client[600];
+    pol_session *s = st->s;
+    switch (st->ctx) {
+    case POL_CTX_CLIENT:
+        snprintf(client, sizeof client, "%s[%s]", s->client_name, s->client_addr);
+        return client;
+    case POL_CTX_HELO:
+        return s->helo ? s->helo : "";
+    case POL_CTX_SENDER:
+        return s->sender ? s->sender : "";
+    default:
+        return st->rcpt ? st->rcpt : "";
+    }
+}
+
+/* 5xx becomes 4xx with soft_bounce (and its DSN class too). */
+static void soften(pol_session *s, int *code, char *dsn)
+{
+    if (*code >= 500 && *code < 600 && pol_param_bool(s, "soft_bounce")) {
+        *code -= 100;
+        if (dsn[0] == '5')
+            dsn[0] = '4';
+    }
+}
+
+/* A reject/defer reply; honours warn_if_reject and defer_if_reject. */
+static pol_flow stop_with(pol_state *st, int code, const char *dsn_in, const char *text)
+{
+    pol_session *s = st->s;
+    char dsn[16];
+    snprintf(dsn, sizeof dsn, "%s", dsn_in);
+    if (st->warn_next) {
+        pol_reply_effect(st->r, POL_FX_WARN, text);
+        pol_trace(s, st->r, "  warn_if_reject: not rejected: %d %s %s", code, dsn, text);
+        return POL_FLOW_DUNNO;
+    }
+    if (code >= 500 && st->have_dir) {
+        pol_reply *d = &st->defer_if_reject;
+        st->r->verdict = POL_DEFER;
+        st->r->code = d->code;
+        sb_clear(&st->r->text);
+        sb_adds(&st->r->text, sb_str(&d->text));
+        return POL_FLOW_STOP;
+    }
+    soften(s, &code, dsn);
+    pol_reply_set(st->r, code >= 500 ? POL_REJECT : POL_DEFER, code, "%s %s", dsn, text);
+    return POL_FLOW_STOP;
+}
+
+pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, const char *text)
+{
+    char *t = NULL;
+    if (asprintf(&t, "<%s>: %s rejected: %s", item, pol_ctx_what(st->ctx), text) < 0)
+        fatal("out of memory");
+    pol_flow f = stop_with(st, code, dsn, t);
+    free(t);
+    return f;
+}
+
+/* A deferral remembered by defer_if_permit / defer_if_reject. */
+static void remember(pol_state *st, pol_reply *slot, int *have, const char *item,
+                     const char *text)
+{
+    pol_reply_clear(slot);
+    int code = (int)pol_param_num(st->s, "defer_code");
+    pol_reply_set(slot, POL_DEFER, code, "4.7.1 <%s>: %s rejected: %s", item,
+                  pol_ctx_what(st->ctx), text);
+    *have = 1;
+}
+
+static pol_flow config_error(pol_state *st, const char *why)
+{
+    pol_trace(st->s, st->r, "  server configuration error: %s", why);
+    int code = (int)pol_param_num(st->s, "server_config_error_code");   /* 451 */
+    if (code == 0)
+        code = 451;
+    pol_reply_set(st->r, POL_DEFER, code, "4.3.5 Server configuration error");
+    return POL_FLOW_STOP;
+}
+
+/* ---- access(5) results ------------------------------------------------------ */
+
+static pol_flow run_words(pol_state *st, const char *text);
+
+pol_flow pol_access_result(pol_state *st, const char *value, const char *item, uint32_t table,
+                           const char *key)
+{
+    pol_session *s = st->s;
+    while (isspace((unsigned char)*value))
+        value++;
+    size_t wl = strcspn(value, " \t");
+    const char *rest = value + wl;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    char word[64];
+    snprintf(word, sizeof word, "%.*s", (int)(wl < 63 ? wl : 63), value);
+    st->r->origin.table = table;
+    free(st->r->origin.key);
+    st->r->origin.key = xstrdup(key ? key : "");
+    const char *deflt = "Access denied";
+    if (wl > 0 && strspn(value, "0123456789") == wl && !*rest)
+        return POL_FLOW_OK;   /* all-numeric: OK */
+    if (strcasecmp(word, "OK") == 0)
+        return POL_FLOW_OK;
+    if (strcasecmp(word, "DUNNO") == 0)
+        return POL_FLOW_DUNNO;
+    if (strcasecmp(word, "REJECT") == 0)
+        return pol_reject(st, (int)pol_param_num(s, "access_map_reject_code"), "5.7.1", item,
+                          *rest ? rest : deflt);
+    if (strcasecmp(word, "DEFER") == 0)
+        return pol_reject(st, (int)pol_param_num(s, "access_map_defer_code"), "4.7.1", item,
+                          *rest ? rest : deflt);
+    if (strcasecmp(word, "DEFER_IF_REJECT") == 0) {
+        remember(st, &st->defer_if_reject, &st->have_dir, item, *rest ? rest : deflt);
+        return POL_FLOW_DUNNO;
+    }
+    if (strcasecmp(word, "DEFER_IF_PERMIT") == 0) {
+        remember(st, &st->defer_if_permit, &st->have_dip, item, *rest ? rest : deflt);
+        return POL_FLOW_DUNNO;
+    }
+    if (wl == 3 && (value[0] == '4' || value[0] == '5') && isdigit((unsigned char)value[1]) &&
+        isdigit((unsigned char)value[2])) {
+        int code = atoi(value);
+        char dsn[16];
+        const char *t = rest;
+        size_t dl = strcspn(t, " \t");
+        if (dl >= 5 && dl < sizeof dsn && t[0] == value[0] && t[1] == '.' &&
+            strspn(t, "0123456789.") == dl) {
+            snprintf(dsn, sizeof dsn, "%.*s", (int)dl, t);
+            t += dl;
+            while (isspace((unsigned char)*t))
+                t++;
+        } else {
+            snprintf(dsn, sizeof dsn, "%c.7.1", value[0]);
+        }
+        return pol_reject(st, code, dsn, item, *t ? t : deflt);
+    }
+    static const struct { const char *w; pol_effect_kind k; } fx[] = {
+        { "HOLD", POL_FX_HOLD }, { "DISCARD", POL_FX_DISCARD }, { "FILTER", POL_FX_FILTER },
+        { "REDIRECT", POL_FX_REDIRECT }, { "PREPEND", POL_FX_PREPEND }, { "BCC", POL_FX_BCC },
+        { "WARN", POL_FX_WARN }, { "INFO", POL_FX_INFO },
+    };
+    for (size_t i = 0; i < sizeof fx / sizeof *fx; i++)
+        if (strcasecmp(word, fx[i].w) == 0) {
+            pol_reply_effect(st->r, fx[i].k, rest);
+            pol_trace(s, st->r, "  %s %s", fx[i].w, rest);
+            return fx[i].k == POL_FX_DISCARD ? POL_FLOW_OK : POL_FLOW_DUNNO;
+        }
+    /* restriction names and class names */
+    return run_words(st, value);
+}
+
+/* ---- the restrictions ------------------------------------------------------- */
+
+static map *table_of(pol_state *st, uint32_t t, pol_flow *err)
+{
+    const char *why = NULL;
+    map *m = pol_image_map(st->s->pi, t, &why);
+    if (!m)
+        *err = config_error(st, why ? why : "table unavailable");
+    return m;
+}
+
+/* check_{client,helo,sender,recipient,etrn}_access with its lookup order. */
+static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
+{
+    pol_session *s = st->s;
+    pol_flow err = POL_FLOW_DUNNO;
+    map *m = table_of(st, t, &err);
+    if (!m)
+        return err;
+    lookup_result lr;
+    lookup_result_init(&lr);
+    const lookup_params *lp = pol_lookup_params(s);
+    map_status ms;
+    pol_ctx saved = st->ctx;
+    st->ctx = what;
+    const char *item = pol_item(st);
+    char *item_copy = xstrdup(item);
+    switch (what) {
+    case POL_CTX_CLIENT:
+        ms = lookup_access_client(&m, 1, lp, s->client_name, s->client_addr, &lr);
+        break;
+    case POL_CTX_HELO:
+    case POL_CTX_ETRN:
+        ms = lookup_access_domain(&m, 1, lp, item, &lr);
+        break;
+    default:
+        ms = lookup_access_mail(&m, 1, lp, item, &lr);
+        break;
+    }
+    pol_flow f = POL_FLOW_DUNNO;
+    if (ms == MAP_FOUND) {
+        pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),
+                  sb_str(&lr.key), sb_str(&lr.value));
+        f = pol_access_result(st, sb_str(&lr.value), item_copy, t, sb_str(&lr.key));
+    } else if (ms != MAP_NOTFOUND) {
+        int code = 451;
+        f = stop_with(st, code, "4.3.0", "Temporary lookup failure");
+        (void)code;
+    }
+    st->ctx = saved;
+    free(item_copy);
+    lookup_result_free(&lr);
+    return f;
+}
+
+/* Is the recipient a destination this host accepts mail for? */
+static int auth_destination(pol_state *st)
+{
+    pol_addr *a = &st->rcpt_addr;
+    const char *domain = a->domain;
+    if (a->routed)
+        return 0;
+    int c = pol_domain_class(st->s, domain);
+    return c != IMG_CLASS_DEFAULT;
+}
+
+static pol_flow relay_denied(pol_state *st, int code, const char *dsn)
+{
+    char *t = NULL;
+    if (asprintf(&t, "<%s>: Relay access denied", st->rcpt ? st->rcpt : "") < 0)
+        fatal("out of memory");
+    pol_flow f = stop_with(st, code, dsn, t);
+    free(t);
+    return f;
+}
+
+static pol_flow run_program_depth(pol_state *st, uint32_t program);
+
+static pol_flow exec_insn(pol_state *st, const img_insn *x)
+{
+    pol_session *s = st->s;
+    const img *im = s->pi->im;
+    switch ((enum img_op)x->op) {
+    case IMG_OP_PERMIT:
+        return POL_FLOW_OK;
+    case IMG_OP_REJECT:
+        return pol_reject(st, (int)pol_param_num(s, "reject_code"), "5.7.1", pol_item(st),
+                          "Access denied");
+    case IMG_OP_DEFER:
+        return pol_reject(st, (int)pol_param_num(s, "defer_code"), "4.7.1", pol_item(st),
+                          "Access denied");
+    case IMG_OP_DEFER_IF_PERMIT:
+        remember(st, &st->defer_if_permit, &st->have_dip, pol_item(st), "Access denied");
+        return POL_FLOW_DUNNO;
+    case IMG_OP_DEFER_IF_REJECT:
+        remember(st, &st->defer_if_reject, &st->have_dir, pol_item(st), "Access denied");
+        return POL_FLOW_DUNNO;
+    case IMG_OP_SLEEP:
+        return POL_FLOW_DUNNO;   /* the caller's clock: smtpd sleeps, simulation does not */
+    case IMG_OP_UNKNOWN:
+        return config_error(st, img_str(im, x->a));
+    case IMG_OP_CALL:
+        return run_program_depth(st, x->a);
+    case IMG_OP_PERMIT_MYNETWORKS: {
+        int m = pol_match_client(s, "mynetworks", s->client_name, s->client_addr);
+        if (m < 0)
+            return stop_with(st, 451, "4.3.0", "Temporary lookup failure");
+        return m ? POL_FLOW_OK : POL_FLOW_DUNNO;
+    }
+    case IMG_OP_PERMIT_SASL_AUTHENTICATED:
+        return s->sasl_user && *s->sasl_user ? POL_FLOW_OK : POL_FLOW_DUNNO;
+    case IMG_OP_PERMIT_TLS_ALL_CLIENTCERTS:
+        return s->ccert_fingerprint ? POL_FLOW_OK : POL_FLOW_DUNNO;
+    case IMG_OP_CHECK_CLIENT_ACCESS:
+        return check_access(st, x->a, POL_CTX_CLIENT);
+    case IMG_OP_CHECK_HELO_ACCESS:
+        return s->helo ? check_access(st, x->a, POL_CTX_HELO) : POL_FLOW_DUNNO;
+    case IMG_OP_CHECK_SENDER_ACCESS:
+        return s->sender ? check_access(st, x->a, POL_CTX_SENDER) : POL_FLOW_DUNNO;
+    case IMG_OP_CHECK_RECIPIENT_ACCESS:
+        return st->rcpt ? check_access(st, x->a, POL_CTX_RECIPIENT) : POL_FLOW_DUNNO;
+    case IMG_OP_CHECK_ETRN_ACCESS:
+        return check_access(st, x->a, POL_CTX_ETRN);
+    case IMG_OP_PERMIT_AUTH_DESTINATION:
+        return st->rcpt && auth_destination(st) ? POL_FLOW_OK : POL_FLOW_DUNNO;
+    case IMG_OP_REJECT_UNAUTH_DESTINATION:
+        if (!st->rcpt || auth_destination(st))
+            return POL_FLOW_DUNNO;
+        return relay_denied(st, (int)pol_param_num(s, "relay_domains_reject_code"), "5.7.1");
+    case IMG_OP_DEFER_UNAUTH_DESTINATION:
+        if (!st->rcpt || auth_destination(st))
+            return POL_FLOW_DUNNO;
+        return relay_denied(st, (int)pol_param_num(s, "unverified_recipient_defer_code") ? 454 : 454,
+                            "4.7.1");
+    case IMG_OP_REJECT_NON_FQDN_HELO_HOSTNAME:
+        if (!s->helo || pol_fqdn(s->helo))
+            return POL_FLOW_DUNNO;
+        {
+            pol_ctx saved = st->ctx;
+            st->ctx = POL_CTX_HELO;
+            pol_flow f = pol_reject(st, (int)pol_param_num(s, "non_fqdn_reject_code"), "5.5.2",
+                                    s->helo, "need fully-qualified hostname");
+            st->ctx = saved;
+            return f;
+        }
+    case IMG_OP_REJECT_INVALID_HELO_HOSTNAME:
+        if (!s->helo || pol_valid_helo(s->helo))
+            return POL_FLOW_DUNNO;
+        {
+            pol_ctx saved = st->ctx;
+            st->ctx = POL_CTX_HELO;
+            pol_flow f = pol_reject(st, (int)pol_param_num(s, "invalid_hostname_reject_code"),
+                                    "5.5.2", s->helo, "Invalid name");
+            st->ctx = saved;
+            return f;
+        }
+    case IMG_OP_REJECT_NON_FQDN_SENDER:
+    case IMG_OP_REJECT_NON_FQDN_RECIPIENT: {
+        int sender = x->op == IMG_OP_REJECT_NON_FQDN_SENDER;
+        const char *who = sender ? s->sender : st->rcpt;
+        if (!who || !*who)
+            return POL_FLOW_DUNNO;
+        pol_addr a;
+        pol_addr_parse(s, who, &a);
+        int ok = a.domain[0] && pol_fqdn(a.domain);
+        pol_addr_free(&a);
+        if (ok)
+            return POL_FLOW_DUNNO;
+        pol_ctx saved = st->ctx;
+        st->ctx = sender ? POL_CTX_SENDER : POL_CTX_RECIPIENT;
+        pol_flow f = pol_reject(st, (int)pol_param_num(s, "non_fqdn_reject_code"), "5.5.2", who,
+                                "need fully-qualified address");
+        st->ctx = saved;
+        return f;
+    }
+    case IMG_OP_REJECT_MULTI_RECIPIENT_BOUNCE:
+        if (s->sender && !*s->sender && s->nrcpt > 0) {
+            pol_ctx saved = st->ctx;
+            st->ctx = POL_CTX_RECIPIENT;
+            pol_flow f = pol_reject(st, (int)pol_param_num(s, "multi_recipient_bounce_reject_code"),
+                                    "5.5.3", "", "Multi-recipient bounce");
+            st->ctx = saved;
+            return f;
+        }
+        return POL_FLOW_DUNNO;
+    case IMG_OP_REJECT_UNAUTH_PIPELINING:
+        return s->pipelined ? stop_with(st, 503, "5.5.0", "Improper use of SMTP command pipelining")
+                            : POL_FLOW_DUNNO;
+    case IMG_OP_WARN_IF_REJECT:
+        return POL_FLOW_DUNNO;   /* handled by the loop */
+    default:
+        break;
+    }
+    char why[160];
+    snprintf(why, sizeof why, "restriction %s is not supported by this version of the evaluator",
+             img_op_name(x->op));
+    pol_trace(s, st->r, "  %s", why);
+    pol_reply_set(st->r, POL_DEFER, 451, "4.3.5 Server configuration error");
+    return POL_FLOW_STOP;
+}
+
+static void trace_insn(pol_state *st, const img_insn *x)
+{
+    const img *im = st->s->pi->im;
+    char at[300] = "";
+    if (x->file)
+        snprintf(at, sizeof at, "%s:%u:%u ", img_str(im, im->files[x->file - 1].path), x->line,
+                 x->col);
+    pol_trace(st->s, st->r, "%s%s", at, img_op_name(x->op));
+}
+
+static pol_flow run_program_depth(pol_state *st, uint32_t program)
+{
+    const img *im = st->s->pi->im;
+    if (program >= im->nprograms)
+        return config_error(st, "no such restriction program");
+    if (++st->depth > MAX_CLASS_DEPTH) {
+        st->depth--;
+        return config_error(st, "restriction classes nest too deep");
+    }
+    const img_program *p = &im->programs[program];
+    pol_flow f = POL_FLOW_DUNNO;
+    for (uint32_t k = 0; k < p->count; k++) {
+        const img_insn *x = &im->insns[p->first + k];
+        trace_insn(st, x);
+        if (x->op == IMG_OP_WARN_IF_REJECT) {
+            st->warn_next = 1;
+            continue;
+        }
+        f = exec_insn(st, x);
+        st->warn_next = 0;
+        if (f != POL_FLOW_DUNNO) {
+            if (st->r->origin.program == UINT32_MAX || f == POL_FLOW_STOP) {
+                st->r->origin.program = program;
+                st->r->origin.insn = k;
+            }
+            break;
+        }
+    }
+    st->depth--;
+    return f;
+}
+
+pol_flow pol_run_program(pol_state *st, uint32_t program)
+{
+    return run_program_depth(st, program);
+}
+
+/* A restriction list written in an access table result: restriction
+ * names (without operands or with a table the image has) and classes. */
+static pol_flow run_words(pol_state *st, const char *text)
+{
+    pol_session *s = st->s;
+    const img *im = s->pi->im;
+    char *copy = xstrdup(text);
+    pol_flow f = POL_FLOW_DUNNO;
+    char *save = NULL;
+    for (char *w = strtok_r(copy, ", \t", &save); w && f == POL_FLOW_DUNNO;
+         w = strtok_r(NULL, ", \t", &save)) {
+        const img_param *cls = pol_param(s, w);
+        if (cls && cls->kind == IMG_PK_RESTRICTIONS &&
+            lookup_list_has(pol_param_str(s, "smtpd_restriction_classes"), w)) {
+            f = run_program_depth(st, (uint32_t)cls->num);
+            continue;
+        }
+        int op = img_op_lookup(w);
+        if (op < 0) {
+            f = config_error(st, w);
+            break;
+        }
+        img_insn x;
+        memset(&x, 0, sizeof x);
+        x.op = (uint16_t)op;
+        unsigned opnd = img_op_operands((unsigned)op);
+        if (opnd == IMG_OPND_TABLE) {
+            char *spec = strtok_r(NULL, ", \t", &save);
+            int t = spec ? pol_table_index(s->pi, spec) : -1;
+            if (t < 0) {
+                f = config_error(st, "a table named in an access result is not in the image");
+                break;
+            }
+            x.a = (uint32_t)t;
+        } else if (opnd != IMG_OPND_NONE) {
+            f = config_error(st, "a restriction with arguments in an access result");
+            break;
+        }
+        f = exec_insn(st, &x);
+    }
+    free(copy);
+    (void)im;
+    return f;
+}
+
+/* ---- the stages ---------------------------------------------------------------- */
+
+static void state_init(pol_state *st, pol_session *s, pol_reply *r)
+{
+    memset(st, 0, sizeof *st);
+    st->s = s;
+    st->r = r;
+    pol_reply_init(&st->defer_if_permit);
+    pol_reply_init(&st->defer_if_reject);
+}
+
+static void state_free(pol_state *st)
+{
+    pol_reply_free(&st->defer_if_permit);
+    pol_reply_free(&st->defer_if_reject);
+    if (st->rcpt_addr.addr)
+        pol_addr_free(&st->rcpt_addr);
+}
+
+/* Run the list a parameter names; POL_FLOW_STOP: r holds the answer. */
+static pol_flow run_list(pol_state *st, const char *param, pol_ctx ctx)
+{
+    const img_param *p = pol_param(st->s, param);
+    if (!p || p->kind != IMG_PK_RESTRICTIONS)
+        return POL_FLOW_DUNNO;
+    st->ctx = ctx;
+    pol_trace(st->s, st->r, "%s:", param);
+    return pol_run_program(st, (uint32_t)p->num);
+}
+
+/* The end of a stage: accepted, unless defer_if_permit was seen. */
+static void finish(pol_state *st, pol_flow f, int ok_code, const char *ok_text)
+{
+    if (f == POL_FLOW_STOP)
+        return;
+    if (st->have_dip) {
+        pol_reply *d = &st->defer_if_permit;
+        int code = d->code;
+        char dsn[16] = "4.7.1";
+        soften(st->s, &code, dsn);
+        pol_reply_set(st->r, POL_DEFER, code, "%s", sb_str(&d->text));
+        return;
+    }
+    pol_reply_set(st->r, f == POL_FLOW_OK ? POL_PERMIT : POL_NONE, ok_code, "%s", ok_text);
+}
+
+static int delay_reject(pol_session *s)
+{
+    return pol_param_bool(s, "smtpd_delay_reject");
+}
+
+/* client, helo, sender lists in order (the part of RCPT under delay_reject). */
+static pol_flow early_lists(pol_state *st, int client, int helo, int sender)
+{
+    pol_flow f = POL_FLOW_DUNNO;
+    if (client && (f = run_list(st, "smtpd_client_restrictions", POL_CTX_CLIENT)) == POL_FLOW_STOP)
+        return f;
+    if (helo && (f = run_list(st, "smtpd_helo_restrictions", POL_CTX_HELO)) == POL_FLOW_STOP)
+        return f;
+    if (sender && (f = run_list(st, "smtpd_sender_restrictions", POL_CTX_SENDER)) == POL_FLOW_STOP)
+        return f;
+    return POL_FLOW_DUNNO;
+}
+
+void pol_connect(pol_session *s, pol_reply *r)
+{
+    pol_reply_clear(r);
+    if (!delay_reject(s)) {
+        pol_state st;
+        state_init(&st, s, r);
+        pol_flow f = run_list(&st, "smtpd_client_restrictions", POL_CTX_CLIENT);
+        s->client_done = 1;
+        if (f == POL_FLOW_STOP) {
+            pol_reply_clear(&s->saved);
+            s->saved.verdict = r->verdict;
+            s->saved.code = r->code;
+            sb_adds(&s->saved.text, sb_str(&r->text));
+            s->have_saved = 1;
+        }
+        state_free(&st);
+    }
+    pol_reply_set(r, POL_NONE, 220, "%s", pol_param_str(s, "smtpd_banner"));
+}
+
+static int replay_saved(pol_session *s, pol_reply *r)
+{
+    if (!s->have_saved)
+        return 0;
+    pol_reply_set(r, s->saved.verdict, s->saved.code, "%s", sb_str(&s->saved.text));
+    return 1;
+}
+
+void pol_helo(pol_session *s, pol_reply *r)
+{
+    pol_reply_clear(r);
+    if (!delay_reject(s) && !replay_saved(s, r)) {
+        pol_state st;
+        state_init(&st, s, r);
+        pol_flow f = run_list(&st, "smtpd_helo_restrictions", POL_CTX_HELO);
+        finish(&st, f, 250, pol_param_str(s, "myhostname"));
+        state_free(&st);
+        return;
+    }
+    if (!s->have_saved || delay_reject(s))
+        pol_reply_set(r, POL_NONE, 250, "%s", pol_param_str(s, "myhostname"));
+}
+
+void pol_mail(pol_session *s, pol_reply *r)
+{
+    pol_reply_clear(r);
+    s->nrcpt = 0;
+    if (!delay_reject(s)) {
+        if (replay_saved(s, r))
+            return;
+        pol_state st;
+        state_init(&st, s, r);
+        pol_flow f = run_list(&st, "smtpd_sender_restrictions", POL_CTX_SENDER);
+        finish(&st, f, 250, "2.1.0 Ok");
+        state_free(&st);
+        return;
+    }
+    pol_reply_set(r, POL_NONE, 250, "2.1.0 Ok");
+}
+
+void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
+{
+    pol_reply_clear(r);
+    if (!delay_reject(s) && replay_saved(s, r))
+        return;
+    pol_state st;
+    state_init(&st, s, r);
+    st.rcpt = rcpt;
+    pol_addr_parse(s, rcpt, &st.rcpt_addr);
+    pol_flow f = POL_FLOW_DUNNO;
+    if (delay_reject(s))
+        f = early_lists(&st, 1, 1, 1);
+    if (f != POL_FLOW_STOP)
+        f = run_list(&st, "smtpd_relay_restrictions", POL_CTX_RECIPIENT);
+    if (f != POL_FLOW_STOP)
+        f = run_list(&st, "smtpd_recipient_restrictions", POL_CTX_RECIPIENT);
+    finish(&st, f, 250, "2.1.5 Ok");
+    if (r->code / 100 == 2)
+        s->nrcpt++;
+    state_free(&st);
+}
+
+void pol_data(pol_session *s, pol_reply *r)
+{
+    pol_reply_clear(r);
+    pol_state st;
+    state_init(&st, s, r);
+    pol_flow f = run_list(&st, "smtpd_data_restrictions", POL_CTX_DATA);
+    finish(&st, f, 354, "End data with <CR><LF>.<CR><LF>");
+    state_free(&st);
+}
+
+void pol_etrn(pol_session *s, const char *domain, pol_reply *r)
+{
+    pol_reply_clear(r);
+    pol_state st;
+    state_init(&st, s, r);
+    st.rcpt = domain;
+    pol_flow f = run_list(&st, "smtpd_etrn_restrictions", POL_CTX_ETRN);
+    finish(&st, f, 250, "Queuing started");
+    state_free(&st);
+}

@@ -1,0 +1,203 @@
+/* match.c: Postfix's match lists (the values of mynetworks, relay_domains,
+ * mydestination, permit_mx_backup_networks, ...): patterns tried in
+ * order, "!pattern" ends the list with no match, "type:table" asks a
+ * table, networks in CIDR form, and domain names with the parent-domain
+ * rule of parent_domain_matches_subdomains; and the address class of a
+ * domain (ADDRESS_CLASS_README). */
+#include "stdlib/policy/internal.h"
+#include "stdlib/maps/cidr.h"
+#include "stdlib/util/alloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The words of a list parameter (split by the compiler). */
+static uint32_t list_words(pol_session *s, const char *param, const img_param **p)
+{
+    *p = pol_param(s, param);
+    return *p && (*p)->kind == IMG_PK_LIST ? (*p)->nlist : 0;
+}
+
+static const char *word_at(pol_session *s, const img_param *p, uint32_t i)
+{
+    const img *im = s->pi->im;
+    return img_str(im, img_list_at(im, p->list, i));
+}
+
+/* A table lookup of one key: 1 found, 0 not, -1 error. */
+static int table_has(pol_session *s, int t, const char *key)
+{
+    const char *why;
+    map *m = pol_image_map(s->pi, (uint32_t)t, &why);
+    if (!m)
+        return -1;
+    strbuf v, e;
+    sb_init(&v);
+    sb_init(&e);
+    map_status st = map_lookup(m, key, &v, &e);
+    sb_free(&v);
+    sb_free(&e);
+    return st == MAP_FOUND ? 1 : st == MAP_NOTFOUND ? 0 : -1;
+}
+
+static int parent_rule(pol_session *s, const char *param)
+{
+    return lookup_list_has(pol_param_str(s, "parent_domain_matches_subdomains"), param);
+}
+
+/* name against a domain pattern: "example.com" (and its subdomains when
+ * the parameter has the parent rule), ".example.com" (subdomains). */
+static int domain_pattern(const char *pat, const char *name, int parents)
+{
+    size_t pl = strlen(pat), nl = strlen(name);
+    if (pat[0] == '.') {
+        return nl > pl && strcasecmp(name + nl - pl, pat) == 0;
+    }
+    if (strcasecmp(pat, name) == 0)
+        return 1;
+    return parents && nl > pl && name[nl - pl - 1] == '.' && strcasecmp(name + nl - pl, pat) == 0;
+}
+
+/* A table in a domain list: the name, then its parents ("b.c" with the
+ * parent rule, ".b.c" without). */
+static int table_domain(pol_session *s, int t, const char *name, int parents)
+{
+    char *low = xstrdup(name);
+    for (char *p = low; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    int r = table_has(s, t, low);
+    for (const char *d = strchr(low, '.'); r == 0 && d; d = strchr(d + 1, '.'))
+        r = table_has(s, t, parents ? d + 1 : d);
+    free(low);
+    return r;
+}
+
+static int is_table_word(pol_session *s, const char *w)
+{
+    return w[0] != '[' && strchr(w, ':') && pol_table_index(s->pi, w) >= 0;
+}
+
+/* "a.b.c.d", "a.b.c.d/n", "[v6]", "[v6]/n" against addr; -1: not a network. */
+static int network_pattern(const char *w, const char *addr)
+{
+    char buf[128];
+    size_t n = strlen(w);
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, w, n + 1);
+    char *slash = strchr(buf, '/');
+    int prefix = -1;
+    if (slash) {
+        *slash = 0;
+        char *end;
+        prefix = (int)strtol(slash + 1, &end, 10);
+        if (*end || slash[1] == 0)
+            return -1;
+    }
+    char *a = buf;
+    size_t al = strlen(a);
+    if (a[0] == '[' && al > 2 && a[al - 1] == ']') {
+        a[al - 1] = 0;
+        a++;
+    }
+    unsigned char net[16], host[16];
+    int fam = cidr_parse_addr(a, net), hfam = cidr_parse_addr(addr, host);
+    if (!fam)
+        return -1;
+    if (fam != hfam)
+        return 0;
+    cidr_rule r;
+    memset(&r, 0, sizeof r);
+    r.family = (unsigned char)fam;
+    r.prefix = (unsigned char)(prefix < 0 ? (fam == 4 ? 32 : 128) : prefix);
+    int bits = r.prefix;
+    for (int i = 0; i < 16; i++) {
+        int keep = bits >= 8 ? 8 : bits > 0 ? bits : 0;
+        r.addr[i] = (unsigned char)(net[i] & (0xff00 >> keep));
+        bits -= 8;
+    }
+    return cidr_rule_covers(&r, fam, host);
+}
+
+int pol_match_client(pol_session *s, const char *param, const char *name, const char *addr)
+{
+    const img_param *p;
+    uint32_t n = list_words(s, param, &p);
+    int parents = parent_rule(s, param);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *w = word_at(s, p, i);
+        int neg = w[0] == '!';
+        if (neg)
+            w++;
+        int m;
+        if (is_table_word(s, w)) {
+            int t = pol_table_index(s->pi, w);
+            m = table_has(s, t, addr);
+            if (m == 0 && name && strcmp(name, "unknown") != 0)
+                m = table_domain(s, t, name, parents);
+            if (m < 0)
+                return -1;
+        } else if ((m = network_pattern(w, addr)) < 0) {
+            m = name && strcmp(name, "unknown") != 0 && domain_pattern(w, name, parents);
+        }
+        if (m)
+            return !neg;
+    }
+    return 0;
+}
+
+int pol_match_domain(pol_session *s, const char *param, const char *domain)
+{
+    const img_param *p;
+    uint32_t n = list_words(s, param, &p);
+    int parents = parent_rule(s, param);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *w = word_at(s, p, i);
+        int neg = w[0] == '!';
+        if (neg)
+            w++;
+        int m;
+        if (is_table_word(s, w)) {
+            m = table_domain(s, pol_table_index(s->pi, w), domain, parents);
+            if (m < 0)
+                return -1;
+        } else {
+            m = domain_pattern(w, domain, parents);
+        }
+        if (m)
+            return !neg;
+    }
+    return 0;
+}
+
+int pol_domain_class(pol_session *s, const char *domain)
+{
+    if (!domain || !*domain)
+        return IMG_CLASS_LOCAL;   /* an address without domain is local */
+    if (pol_match_domain(s, "mydestination", domain) == 1)
+        return IMG_CLASS_LOCAL;
+    if (domain[0] == '[') {
+        /* an address literal of this host: inet_interfaces / proxy_interfaces */
+        size_t n = strlen(domain);
+        char *a = xstrndup(domain + 1, n > 2 ? n - 2 : 0);
+        int local = pol_match_client(s, "proxy_interfaces", NULL, a) == 1;
+        const char *ifs = pol_param_str(s, "inet_interfaces");
+        if (strcasecmp(ifs, "all") == 0 || strcasecmp(ifs, "loopback-only") == 0)
+            local = local || strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 ||
+                    strcasecmp(ifs, "all") == 0;
+        else
+            local = local || pol_match_client(s, "inet_interfaces", NULL, a) == 1;
+        free(a);
+        if (local)
+            return IMG_CLASS_LOCAL;
+    }
+    if (pol_match_domain(s, "virtual_alias_domains", domain) == 1)
+        return IMG_CLASS_VIRTUAL_ALIAS;
+    if (pol_match_domain(s, "virtual_mailbox_domains", domain) == 1)
+        return IMG_CLASS_VIRTUAL_MAILBOX;
+    if (pol_match_domain(s, "relay_domains", domain) == 1)
+        return IMG_CLASS_RELAY;
+    return IMG_CLASS_DEFAULT;
+}

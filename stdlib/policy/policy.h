@@ -1,0 +1,116 @@
+/* policy.h: THE restriction evaluator. One SMTP session's decisions
+ * (HELO, MAIL, RCPT, DATA, end of data, ETRN) made from a policy image's
+ * restriction programs, as Postfix 3.7's smtpd makes them: the order of
+ * the lists, smtpd_delay_reject, permit/reject/dunno, defer_if_permit,
+ * defer_if_reject, warn_if_reject, restriction classes, every access(5)
+ * action, and reply codes and texts byte for byte. `mtacc simulate` and
+ * `mtacc test` call this offline; mtad's smtpd calls the very same code.
+ *
+ * DNS answers come through one resolver interface (dns.h): real lookups
+ * at runtime, a fixture file offline. Tables come from the image. */
+#ifndef POLICY_POLICY_H
+#define POLICY_POLICY_H
+#include "stdlib/image/image.h"
+#include "stdlib/maps/lookup_order.h"
+#include "stdlib/policy/dns.h"
+#include "stdlib/util/strbuf.h"
+
+/* The image as the evaluator uses it: tables opened on first use. */
+typedef struct pol_image {
+    const img *im;
+    map      **maps;        /* per table, NULL until opened */
+    char     **map_err;     /* why a table could not be opened */
+} pol_image;
+
+void pol_image_init(pol_image *pi, const img *im);
+void pol_image_free(pol_image *pi);
+/* The map of table i, or NULL (reason in *why). */
+map *pol_image_map(pol_image *pi, uint32_t i, const char **why);
+
+/* What a decision does, besides its reply. */
+typedef enum pol_verdict {
+    POL_NONE = 0,      /* no restriction decided: go on (the command is accepted) */
+    POL_PERMIT,        /* accepted by a restriction (OK, permit_*) */
+    POL_REJECT,        /* 5xx (or 4xx with soft_bounce) */
+    POL_DEFER,         /* 4xx */
+} pol_verdict;
+
+/* Side effects of access actions that do not end the evaluation (or end
+ * it with acceptance), recorded with the message by the caller. */
+typedef enum pol_effect_kind {
+    POL_FX_HOLD, POL_FX_DISCARD, POL_FX_FILTER, POL_FX_REDIRECT, POL_FX_PREPEND,
+    POL_FX_BCC, POL_FX_WARN, POL_FX_INFO,
+} pol_effect_kind;
+
+typedef struct pol_effect {
+    pol_effect_kind kind;
+    char           *text;      /* FILTER transport:dest, REDIRECT addr, PREPEND header, WARN text ... */
+} pol_effect;
+
+/* Where a decision came from, for traces and logs. */
+typedef struct pol_origin {
+    uint32_t program;          /* PROGRAMS index, UINT32_MAX: none (a built-in check) */
+    uint32_t insn;             /* index within the program */
+    uint32_t table;            /* TABLES index of the entry that answered, UINT32_MAX: none */
+    char    *key;              /* the lookup key that matched */
+    uint32_t line;             /* its source line in the table (0: unknown) */
+} pol_origin;
+
+typedef struct pol_reply {
+    pol_verdict verdict;
+    int         code;          /* 250, 450, 554, ... */
+    strbuf      text;          /* after the code: "5.7.1 <u@x>: Relay access denied" */
+    pol_origin  origin;
+    pol_effect *fx;
+    size_t      nfx;
+    strbuf      trace;         /* one line per restriction evaluated */
+} pol_reply;
+
+void pol_reply_init(pol_reply *r);
+void pol_reply_clear(pol_reply *r);
+void pol_reply_free(pol_reply *r);
+
+/* A client and what it has said so far. Strings are borrowed. */
+typedef struct pol_session {
+    pol_image         *pi;
+    const img_service *svc;          /* the smtpd service (its -o values), NULL: global */
+    pol_dns           *dns;
+    const char        *client_addr;  /* "192.0.2.1", "2001:db8::1" */
+    const char        *client_name;  /* verified name, or "unknown" */
+    const char        *reverse_name; /* unverified PTR name, or "unknown" */
+    int                client_name_temp;  /* the name lookup failed temporarily */
+    const char        *helo;         /* NULL: no HELO/EHLO yet */
+    int                esmtp;
+    const char        *sender;       /* NULL: no MAIL yet; "" for <> */
+    const char        *sasl_user;    /* NULL: not authenticated */
+    const char        *ccert_fingerprint;  /* NULL: no verified client certificate */
+    int                tls;
+    int                pipelined;    /* sent commands ahead without PIPELINING */
+    unsigned           nrcpt;        /* recipients accepted so far */
+    /* the evaluator's memory between commands */
+    lookup_params      lp;
+    int                lp_ready;
+    int                client_done, helo_done, sender_done;  /* delay_reject caching */
+    pol_reply          saved;        /* a reject of client/helo/sender lists, replayed */
+    int                have_saved;
+} pol_session;
+
+void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns);
+void pol_session_free(pol_session *s);
+
+/* The value of a parameter in the session's service. */
+const img_param *pol_param(const pol_session *s, const char *name);
+const char      *pol_param_str(const pol_session *s, const char *name);
+long long        pol_param_num(const pol_session *s, const char *name);
+
+/* The decisions at each command. The reply's verdict is POL_NONE or
+ * POL_PERMIT when the command is accepted (r->code 250 then), else the
+ * reject or defer with its code and text. */
+void pol_connect(pol_session *s, pol_reply *r);
+void pol_helo(pol_session *s, pol_reply *r);
+void pol_mail(pol_session *s, pol_reply *r);
+void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r);
+void pol_data(pol_session *s, pol_reply *r);
+void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
+
+#endif

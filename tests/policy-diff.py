@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""policy-diff.py: the differential test of the policy engine. For every
+case of tests/policy/cases (a Postfix oracle case: main.cf, tables,
+probes.txt, optional dns.zone, and oracle.jsonl, the replies a real
+Postfix 3.7 smtpd gave, recorded by tools/record-oracle), build the
+configuration with `mtacc build`, run each probe through `mtacc simulate`
+with the same DNS zones, and compare every reply (banner, EHLO, MAIL and
+each RCPT: code and text) with Postfix's.
+
+Probes listed in tests/policy/xfail.txt ("case: probe line") are known to
+differ; they are reported as XFAIL, and one that starts to agree is a
+failure (XPASS) until it is removed from the list, so the list stays true.
+Prints PASS/FAIL lines and a summary; exit status 0 when nothing failed.
+
+Usage: tests/policy-diff.py [-v] [CASE_DIR...]"""
+import json, os, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = os.path.join(ROOT, "tests/policy/cases")
+XFAIL = os.path.join(ROOT, "tests/policy/xfail.txt")
+MTACC = os.environ.get("MTACC", os.path.join(ROOT, "build/mtacc"))
+DEFAULT_ZONE = os.path.join(ROOT, "tests/policy/dns-default.zone")
+
+
+def probes(case):
+    out = []
+    with open(os.path.join(case, "probes.txt")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                out.append(line)
+    return out
+
+
+def expected(case):
+    with open(os.path.join(case, "oracle.jsonl")) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def oracle_view(o):
+    """What Postfix answered, in the form we compare."""
+    v = {"banner": o.get("banner"), "ehlo": o.get("ehlo"), "mail": o.get("mail")}
+    for k in ("banner", "ehlo", "mail"):
+        t = o.get(k + "_text")
+        if t is not None:
+            v[k + "_text"] = t
+    v["rcpt"] = [[c, t] for c, t in o.get("rcpt", [])]
+    return v
+
+
+def ours_view(j, o):
+    """Our answer, with texts only where the oracle recorded them."""
+    v = {"banner": j["banner"]["code"],
+         "ehlo": j["helo"]["code"] if j.get("helo") else None,
+         "mail": j["mail"]["code"]}
+    for k, jk in (("banner", "banner"), ("ehlo", "helo"), ("mail", "mail")):
+        if k + "_text" in o and j.get(jk):
+            v[k + "_text"] = j[jk]["text"]
+    v["rcpt"] = [[r["code"], r["text"]] for r in j["rcpt"]]
+    return v
+
+
+def simulate(img, case, probe, zones):
+    w = probe.split()
+    client, helo, sender, rcpts = w[0], w[1], w[2], w[3:]
+    cmd = [MTACC, "simulate", "-i", img, "--client", client, "--format", "json"]
+    for z in zones:
+        cmd += ["--dns", z]
+    if helo != "-":
+        cmd += ["--helo", helo]
+    s = sender[1:-1] if sender.startswith("<") and sender.endswith(">") else sender
+    cmd += ["--sender", s if s else "<>"]
+    for r in rcpts:
+        cmd += ["--rcpt", r[1:-1] if r.startswith("<") and r.endswith(">") else r]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stderr.strip()
+    return json.loads(p.stdout), None
+
+
+def main():
+    verbose = "-v" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    cases = args or sorted(os.path.join(CASES, d) for d in os.listdir(CASES)
+                           if os.path.isfile(os.path.join(CASES, d, "oracle.jsonl")))
+    xfail = set()
+    if os.path.exists(XFAIL):
+        with open(XFAIL) as f:
+            xfail = {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    counts = {"pass": 0, "fail": 0, "xfail": 0, "xpass": 0}
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases:
+            name = os.path.basename(case.rstrip("/"))
+            img = os.path.join(tmp, name + ".img")
+            b = subprocess.run([MTACC, "build", "-c", case, "-o", img], capture_output=True, text=True)
+            zones = [DEFAULT_ZONE] + ([os.path.join(case, "dns.zone")]
+                                      if os.path.exists(os.path.join(case, "dns.zone")) else [])
+            for probe, o in zip(probes(case), expected(case)):
+                key = "%s: %s" % (name, probe)
+                if b.returncode != 0:
+                    ok, detail = False, "mtacc build failed: " + b.stdout.strip().splitlines()[-1]
+                else:
+                    j, err = simulate(img, case, probe, zones)
+                    if j is None:
+                        ok, detail = False, "mtacc simulate failed: " + err
+                    else:
+                        want, got = oracle_view(o), ours_view(j, o)
+                        ok = want == got
+                        detail = "postfix %s\n      mtacc   %s" % (json.dumps(want), json.dumps(got))
+                if key in xfail:
+                    if ok:
+                        counts["xpass"] += 1
+                        print("FAIL %s: agrees with Postfix now; remove it from tests/policy/xfail.txt" % key)
+                    else:
+                        counts["xfail"] += 1
+                        if verbose:
+                            print("XFAIL %s\n      %s" % (key, detail))
+                elif ok:
+                    counts["pass"] += 1
+                    print("PASS policy %s" % key)
+                else:
+                    counts["fail"] += 1
+                    print("FAIL policy %s\n      %s" % (key, detail))
+    print("policy-diff: %(pass)d agree, %(fail)d differ, %(xfail)d known to differ, "
+          "%(xpass)d fixed but still listed" % counts)
+    return 1 if counts["fail"] or counts["xpass"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
