@@ -84,7 +84,7 @@ static int valid_literal(const char *name)
 /* Postfix's valid_hostname: labels of letters, digits, '-' and '_', not
  * starting or ending with '-', at most 63 bytes each and 255 in all, and
  * not all-numeric. */
-static int valid_hostname(const char *name)
+int pol_valid_hostname(const char *name)
 {
     size_t n = strlen(name), label = 0;
     int non_numeric = 0;
@@ -114,12 +114,12 @@ static int valid_hostname(const char *name)
 
 int pol_valid_helo(const char *name)
 {
-    return valid_hostname(name) || valid_literal(name);
+    return pol_valid_hostname(name) || valid_literal(name);
 }
 
 int pol_fqdn(const char *name)
 {
     if (valid_literal(name))
         return 1;
-    return valid_hostname(name) && strchr(name, '.') != NULL;
+    return pol_valid_hostname(name) && strchr(name, '.') != NULL;
 }

@@ -92,14 +92,37 @@ pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, 
 }
 
 /* A deferral remembered by defer_if_permit / defer_if_reject. */
+static void remember_code(pol_state *st, pol_reply *slot, int *have, int code, const char *dsn,
+                          const char *item, const char *text)
+{
+    pol_reply_clear(slot);
+    pol_reply_set(slot, POL_DEFER, code, "%s <%s>: %s rejected: %s", dsn, item,
+                  pol_ctx_what(st->ctx), text);
+    *have = 1;
+}
+
 static void remember(pol_state *st, pol_reply *slot, int *have, const char *item,
                      const char *text)
 {
-    pol_reply_clear(slot);
-    int code = (int)pol_param_num(st->s, "defer_code");
-    pol_reply_set(slot, POL_DEFER, code, "4.7.1 <%s>: %s rejected: %s", item,
-                  pol_ctx_what(st->ctx), text);
-    *have = 1;
+    remember_code(st, slot, have, (int)pol_param_num(st->s, "defer_code"), "4.7.1", item, text);
+}
+
+void pol_defer_if_permit(pol_state *st, int code, const char *dsn, const char *item,
+                         const char *text)
+{
+    remember_code(st, &st->defer_if_permit, &st->have_dip, code, dsn, item, text);
+}
+
+/* What a temporary failure does (a *_tempfail_action parameter):
+ * defer_if_permit (remembered) or defer (now). */
+pol_flow pol_tempfail(pol_state *st, const char *action_param, int code, const char *dsn,
+                      const char *item, const char *text)
+{
+    const char *action = pol_param_str(st->s, action_param);
+    if (strcasecmp(action, "defer") == 0)
+        return pol_reject(st, code, dsn, item, text);
+    pol_defer_if_permit(st, code, dsn, item, text);
+    return POL_FLOW_DUNNO;
 }
 
 static pol_flow config_error(pol_state *st, const char *why)
@@ -145,11 +168,11 @@ pol_flow pol_access_result(pol_state *st, const char *value, const char *item, u
         return pol_reject(st, (int)pol_param_num(s, "access_map_defer_code"), "4.7.1", item,
                           *rest ? rest : deflt);
     if (strcasecmp(word, "DEFER_IF_REJECT") == 0) {
-        remember(st, &st->defer_if_reject, &st->have_dir, item, *rest ? rest : deflt);
+        remember(st, &st->defer_if_reject, &st->have_dir, item, *rest ? rest : "Service unavailable");
         return POL_FLOW_DUNNO;
     }
     if (strcasecmp(word, "DEFER_IF_PERMIT") == 0) {
-        remember(st, &st->defer_if_permit, &st->have_dip, item, *rest ? rest : deflt);
+        remember(st, &st->defer_if_permit, &st->have_dip, item, *rest ? rest : "Service unavailable");
         return POL_FLOW_DUNNO;
     }
     if (wl == 3 && (value[0] == '4' || value[0] == '5') && isdigit((unsigned char)value[1]) &&
@@ -158,9 +181,10 @@ pol_flow pol_access_result(pol_state *st, const char *value, const char *item, u
         char dsn[16];
         const char *t = rest;
         size_t dl = strcspn(t, " \t");
-        if (dl >= 5 && dl < sizeof dsn && t[0] == value[0] && t[1] == '.' &&
+        if (dl >= 5 && dl < sizeof dsn && (t[0] == '4' || t[0] == '5') && t[1] == '.' &&
             strspn(t, "0123456789.") == dl) {
-            snprintf(dsn, sizeof dsn, "%.*s", (int)dl, t);
+            /* the class of the enhanced code follows the reply code */
+            snprintf(dsn, sizeof dsn, "%c%.*s", value[0], (int)dl - 1, t + 1);
             t += dl;
             while (isspace((unsigned char)*t))
                 t++;
@@ -178,7 +202,11 @@ pol_flow pol_access_result(pol_state *st, const char *value, const char *item, u
         if (strcasecmp(word, fx[i].w) == 0) {
             pol_reply_effect(st->r, fx[i].k, rest);
             pol_trace(s, st->r, "  %s %s", fx[i].w, rest);
-            return fx[i].k == POL_FX_DISCARD ? POL_FLOW_OK : POL_FLOW_DUNNO;
+            if (fx[i].k == POL_FX_DISCARD) {
+                s->discard = 1;   /* the rest of the transaction is accepted and dropped */
+                return POL_FLOW_OK;
+            }
+            return POL_FLOW_DUNNO;
         }
     /* restriction names and class names */
     return run_words(st, value);
@@ -211,18 +239,23 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     st->ctx = what;
     const char *item = pol_item(st);
     char *item_copy = xstrdup(item);
+    /* smtpd folds lookup keys to lowercase, for every table type */
+    char *key = xstrdup(what == POL_CTX_CLIENT ? s->client_name : item);
+    for (char *c = key; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
     switch (what) {
     case POL_CTX_CLIENT:
-        ms = lookup_access_client(&m, 1, lp, s->client_name, s->client_addr, &lr);
+        ms = lookup_access_client(&m, 1, lp, key, s->client_addr, &lr);
         break;
     case POL_CTX_HELO:
     case POL_CTX_ETRN:
-        ms = lookup_access_domain(&m, 1, lp, item, &lr);
+        ms = lookup_access_domain(&m, 1, lp, key, &lr);
         break;
     default:
-        ms = lookup_access_mail(&m, 1, lp, item, &lr);
+        ms = lookup_access_mail(&m, 1, lp, key, &lr);
         break;
     }
+    free(key);
     pol_flow f = POL_FLOW_DUNNO;
     if (ms == MAP_FOUND) {
         pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),
@@ -374,6 +407,15 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
                             : POL_FLOW_DUNNO;
     case IMG_OP_WARN_IF_REJECT:
         return POL_FLOW_DUNNO;   /* handled by the loop */
+    case IMG_OP_REJECT_UNKNOWN_HELO_HOSTNAME:
+        return pol_unknown_helo(st);
+    case IMG_OP_REJECT_UNKNOWN_SENDER_DOMAIN:
+        return s->sender ? pol_unknown_domain(st, s->sender, 1) : POL_FLOW_DUNNO;
+    case IMG_OP_REJECT_UNKNOWN_RECIPIENT_DOMAIN:
+        return st->rcpt ? pol_unknown_domain(st, st->rcpt, 0) : POL_FLOW_DUNNO;
+    case IMG_OP_REJECT_UNKNOWN_CLIENT_HOSTNAME:
+    case IMG_OP_REJECT_UNKNOWN_REVERSE_CLIENT_HOSTNAME:
+        return pol_unknown_client(st, x->op == IMG_OP_REJECT_UNKNOWN_REVERSE_CLIENT_HOSTNAME);
     default:
         break;
     }
@@ -588,6 +630,9 @@ void pol_mail(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
     s->nrcpt = 0;
+    s->discard = 0;
+    s->early_done = s->early_dip = 0;
+    pol_reply_clear(&s->early);
     if (!delay_reject(s)) {
         if (replay_saved(s, r))
             return;
@@ -601,22 +646,73 @@ void pol_mail(pol_session *s, pol_reply *r)
     pol_reply_set(r, POL_NONE, 250, "2.1.0 Ok");
 }
 
+/* Under smtpd_delay_reject the client, helo and sender lists run at the
+ * first RCPT of a transaction; their reject (or defer_if_permit) is
+ * remembered for the recipients that follow. */
+static pol_flow early_once(pol_state *st)
+{
+    pol_session *s = st->s;
+    if (!s->early_done) {
+        pol_reply *r = st->r;
+        pol_flow f = early_lists(st, 1, 1, 1);
+        s->early_done = 1;
+        pol_reply_clear(&s->early);
+        if (f == POL_FLOW_STOP) {
+            pol_reply_set(&s->early, r->verdict, r->code, "%s", sb_str(&r->text));
+            s->early.origin.program = r->origin.program;
+            s->early.origin.insn = r->origin.insn;
+        } else if (st->have_dip) {
+            pol_reply_set(&s->early, POL_DEFER, st->defer_if_permit.code, "%s",
+                          sb_str(&st->defer_if_permit.text));
+            s->early_dip = 1;
+        }
+        return f == POL_FLOW_STOP ? f : POL_FLOW_DUNNO;
+    }
+    if (s->early.verdict == POL_REJECT || (s->early.verdict == POL_DEFER && !s->early_dip)) {
+        pol_reply_set(st->r, s->early.verdict, s->early.code, "%s", sb_str(&s->early.text));
+        st->r->origin.program = s->early.origin.program;
+        st->r->origin.insn = s->early.origin.insn;
+        return POL_FLOW_STOP;
+    }
+    if (s->early_dip) {
+        pol_reply_clear(&st->defer_if_permit);
+        pol_reply_set(&st->defer_if_permit, POL_DEFER, s->early.code, "%s", sb_str(&s->early.text));
+        st->have_dip = 1;
+    }
+    return POL_FLOW_DUNNO;
+}
+
 void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
 {
     pol_reply_clear(r);
     if (!delay_reject(s) && replay_saved(s, r))
         return;
+    if (s->discard) {
+        pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
+        s->nrcpt++;
+        return;
+    }
     pol_state st;
     state_init(&st, s, r);
     st.rcpt = rcpt;
     pol_addr_parse(s, rcpt, &st.rcpt_addr);
     pol_flow f = POL_FLOW_DUNNO;
     if (delay_reject(s))
-        f = early_lists(&st, 1, 1, 1);
+        f = early_once(&st);
+    if (f != POL_FLOW_STOP && s->discard) {
+        pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
+        s->nrcpt++;
+        state_free(&st);
+        return;
+    }
     if (f != POL_FLOW_STOP)
         f = run_list(&st, "smtpd_relay_restrictions", POL_CTX_RECIPIENT);
-    if (f != POL_FLOW_STOP)
+    if (f != POL_FLOW_STOP && !s->discard)
         f = run_list(&st, "smtpd_recipient_restrictions", POL_CTX_RECIPIENT);
+    if (s->discard && f != POL_FLOW_STOP) {
+        st.have_dip = 0;
+        f = POL_FLOW_OK;
+    }
     finish(&st, f, 250, "2.1.5 Ok");
     if (r->code / 100 == 2)
         s->nrcpt++;

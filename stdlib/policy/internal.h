@@ -70,5 +70,19 @@ pol_flow pol_access_result(pol_state *st, const char *value, const char *item, u
 pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, const char *text);
 /* The item a context reports: client name[addr], helo, sender, recipient. */
 const char *pol_item(pol_state *st);
+/* Remember a deferral for the end of the stage (defer_if_permit). */
+void pol_defer_if_permit(pol_state *st, int code, const char *dsn, const char *item,
+                         const char *text);
+/* A DNS temporary failure, as the *_tempfail_action parameter says. */
+pol_flow pol_tempfail(pol_state *st, const char *action_param, int code, const char *dsn,
+                      const char *item, const char *text);
+
+/* unknown.c: reject_unknown_{helo_hostname,sender_domain,recipient_domain,
+ * client_hostname,reverse_client_hostname} */
+pol_flow pol_unknown_helo(pol_state *st);
+pol_flow pol_unknown_domain(pol_state *st, const char *addr, int sender);
+pol_flow pol_unknown_client(pol_state *st, int reverse);
+/* Is name a syntactically valid host name (not an address literal)? */
+int  pol_valid_hostname(const char *name);
 
 #endif

@@ -93,6 +93,10 @@ typedef struct pol_session {
     int                client_done, helo_done, sender_done;  /* delay_reject caching */
     pol_reply          saved;        /* a reject of client/helo/sender lists, replayed */
     int                have_saved;
+    int                discard;      /* DISCARD seen: this transaction is dropped */
+    int                early_done;   /* delay_reject: client/helo/sender lists ran */
+    pol_reply          early;        /* ... and their reject (verdict) or defer_if_permit */
+    int                early_dip;
 } pol_session;
 
 void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns);
