@@ -55,6 +55,9 @@ void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
     if (!a->local)
         a->local = xstrdup("");
     a->domain = at < 0 ? xstrdup("") : xstrdup(p + at + 1);
+    size_t dl = strlen(a->domain);
+    if (dl > 1 && a->domain[dl - 1] == '.')
+        a->domain[dl - 1] = 0;   /* "user@example.net." is user@example.net */
     for (char *d = a->domain; *d; d++)
         *d = (char)tolower((unsigned char)*d);
     a->routed = strpbrk(a->local, "@%!") != NULL;
@@ -112,14 +115,35 @@ int pol_valid_hostname(const char *name)
     return non_numeric;
 }
 
+/* A name with one trailing dot removed (as Postfix checks HELO names). */
+static char *undot(const char *name)
+{
+    size_t n = strlen(name);
+    return xstrndup(name, n > 1 && name[n - 1] == '.' ? n - 1 : n);
+}
+
+static int bare_address(const char *name)
+{
+    unsigned char buf[16];
+    return cidr_parse_addr(name, buf) != 0;
+}
+
 int pol_valid_helo(const char *name)
 {
-    return pol_valid_hostname(name) || valid_literal(name);
+    if (name[0] == '[')
+        return valid_literal(name);
+    char *n = undot(name);
+    int ok = pol_valid_hostname(n) || bare_address(n);
+    free(n);
+    return ok;
 }
 
 int pol_fqdn(const char *name)
 {
-    if (valid_literal(name))
-        return 1;
-    return pol_valid_hostname(name) && strchr(name, '.') != NULL;
+    if (name[0] == '[')
+        return valid_literal(name);
+    char *n = undot(name);
+    int ok = pol_valid_hostname(n) && strchr(n, '.') != NULL;
+    free(n);
+    return ok;
 }

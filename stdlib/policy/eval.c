@@ -69,7 +69,8 @@ static pol_flow stop_with(pol_state *st, int code, const char *dsn_in, const cha
         return POL_FLOW_DUNNO;
     }
     if (code >= 500 && st->have_dir) {
-        pol_reply *d = &st->defer_if_reject;
+        /* the reject becomes a deferral; a pending defer_if_permit's reason wins */
+        pol_reply *d = st->have_dip ? &st->defer_if_permit : &st->defer_if_reject;
         st->r->verdict = POL_DEFER;
         st->r->code = d->code;
         sb_clear(&st->r->text);
@@ -101,10 +102,12 @@ static void remember_code(pol_state *st, pol_reply *slot, int *have, int code, c
     *have = 1;
 }
 
+/* DEFER_IF_PERMIT / DEFER_IF_REJECT of an access table */
 static void remember(pol_state *st, pol_reply *slot, int *have, const char *item,
                      const char *text)
 {
-    remember_code(st, slot, have, (int)pol_param_num(st->s, "defer_code"), "4.7.1", item, text);
+    remember_code(st, slot, have, (int)pol_param_num(st->s, "access_map_defer_code"), "4.7.1",
+                  item, text);
 }
 
 void pol_defer_if_permit(pol_state *st, int code, const char *dsn, const char *item,
@@ -306,13 +309,15 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         return pol_reject(st, (int)pol_param_num(s, "reject_code"), "5.7.1", pol_item(st),
                           "Access denied");
     case IMG_OP_DEFER:
-        return pol_reject(st, (int)pol_param_num(s, "defer_code"), "4.7.1", pol_item(st),
-                          "Access denied");
+        return pol_reject(st, (int)pol_param_num(s, "defer_code"), "4.3.2", pol_item(st),
+                          "Try again later");
     case IMG_OP_DEFER_IF_PERMIT:
-        remember(st, &st->defer_if_permit, &st->have_dip, pol_item(st), "Access denied");
+        remember_code(st, &st->defer_if_permit, &st->have_dip, 450, "4.7.0", pol_item(st),
+                      "defer_if_permit requested");
         return POL_FLOW_DUNNO;
     case IMG_OP_DEFER_IF_REJECT:
-        remember(st, &st->defer_if_reject, &st->have_dir, pol_item(st), "Access denied");
+        remember_code(st, &st->defer_if_reject, &st->have_dir, 450, "4.7.0", pol_item(st),
+                      "defer_if_reject requested");
         return POL_FLOW_DUNNO;
     case IMG_OP_SLEEP:
         return POL_FLOW_DUNNO;   /* the caller's clock: smtpd sleeps, simulation does not */
@@ -357,8 +362,11 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         {
             pol_ctx saved = st->ctx;
             st->ctx = POL_CTX_HELO;
-            pol_flow f = pol_reject(st, (int)pol_param_num(s, "non_fqdn_reject_code"), "5.5.2",
-                                    s->helo, "need fully-qualified hostname");
+            int literal = s->helo[0] == '[';
+            pol_flow f = pol_reject(st, (int)pol_param_num(s, literal ? "invalid_hostname_reject_code"
+                                                                      : "non_fqdn_reject_code"),
+                                    "5.5.2", s->helo,
+                                    literal ? "invalid ip address" : "need fully-qualified hostname");
             st->ctx = saved;
             return f;
         }
@@ -369,7 +377,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
             pol_ctx saved = st->ctx;
             st->ctx = POL_CTX_HELO;
             pol_flow f = pol_reject(st, (int)pol_param_num(s, "invalid_hostname_reject_code"),
-                                    "5.5.2", s->helo, "Invalid name");
+                                    "5.5.2", s->helo,
+                                    s->helo[0] == '[' ? "invalid ip address" : "Invalid name");
             st->ctx = saved;
             return f;
         }
@@ -381,7 +390,9 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
             return POL_FLOW_DUNNO;
         pol_addr a;
         pol_addr_parse(s, who, &a);
-        int ok = a.domain[0] && pol_fqdn(a.domain);
+        /* "postmaster" alone is always accepted (RFC 5321) */
+        int ok = (a.domain[0] && pol_fqdn(a.domain)) ||
+                 (!sender && !a.domain[0] && strcasecmp(a.local, "postmaster") == 0);
         pol_addr_free(&a);
         if (ok)
             return POL_FLOW_DUNNO;
@@ -407,6 +418,10 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
                             : POL_FLOW_DUNNO;
     case IMG_OP_WARN_IF_REJECT:
         return POL_FLOW_DUNNO;   /* handled by the loop */
+    case IMG_OP_REJECT_UNLISTED_RECIPIENT:
+        return st->rcpt ? pol_unlisted(st, st->rcpt, 0) : POL_FLOW_DUNNO;
+    case IMG_OP_REJECT_UNLISTED_SENDER:
+        return s->sender ? pol_unlisted(st, s->sender, 1) : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNKNOWN_HELO_HOSTNAME:
         return pol_unknown_helo(st);
     case IMG_OP_REJECT_UNKNOWN_SENDER_DOMAIN:
@@ -496,6 +511,10 @@ static pol_flow run_words(pol_state *st, const char *text)
             f = config_error(st, w);
             break;
         }
+        if (op == IMG_OP_WARN_IF_REJECT) {
+            st->warn_next = 1;
+            continue;
+        }
         img_insn x;
         memset(&x, 0, sizeof x);
         x.op = (uint16_t)op;
@@ -513,6 +532,7 @@ static pol_flow run_words(pol_state *st, const char *text)
             break;
         }
         f = exec_insn(st, &x);
+        st->warn_next = 0;
     }
     free(copy);
     (void)im;
@@ -629,6 +649,10 @@ void pol_helo(pol_session *s, pol_reply *r)
 void pol_mail(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
+    if (!s->helo && pol_param_bool(s, "smtpd_helo_required")) {
+        pol_reply_set(r, POL_REJECT, 503, "5.5.1 Error: send HELO/EHLO first");
+        return;
+    }
     s->nrcpt = 0;
     s->discard = 0;
     s->early_done = s->early_dip = 0;
@@ -712,6 +736,11 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     if (s->discard && f != POL_FLOW_STOP) {
         st.have_dip = 0;
         f = POL_FLOW_OK;
+    }
+    if (f != POL_FLOW_STOP && !s->discard && pol_param_bool(s, "smtpd_reject_unlisted_recipient")) {
+        pol_flow u = pol_unlisted(&st, rcpt, 0);
+        if (u == POL_FLOW_STOP)
+            f = u;
     }
     finish(&st, f, 250, "2.1.5 Ok");
     if (r->code / 100 == 2)
