@@ -418,6 +418,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
                             : POL_FLOW_DUNNO;
     case IMG_OP_WARN_IF_REJECT:
         return POL_FLOW_DUNNO;   /* handled by the loop */
+    case IMG_OP_PERMIT_MX_BACKUP:
+        return st->rcpt ? pol_mx_backup(st) : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNLISTED_RECIPIENT:
         return st->rcpt ? pol_unlisted(st, st->rcpt, 0) : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNLISTED_SENDER:
@@ -463,15 +465,19 @@ static pol_flow run_program_depth(pol_state *st, uint32_t program)
     }
     const img_program *p = &im->programs[program];
     pol_flow f = POL_FLOW_DUNNO;
+    /* warn_if_reject before a class call covers everything the class does */
+    int inherited = st->warn_next, local = 0;
     for (uint32_t k = 0; k < p->count; k++) {
         const img_insn *x = &im->insns[p->first + k];
         trace_insn(st, x);
         if (x->op == IMG_OP_WARN_IF_REJECT) {
-            st->warn_next = 1;
+            local = 1;
             continue;
         }
+        st->warn_next = inherited || local;
         f = exec_insn(st, x);
-        st->warn_next = 0;
+        local = 0;
+        st->warn_next = inherited;
         if (f != POL_FLOW_DUNNO) {
             if (st->r->origin.program == UINT32_MAX || f == POL_FLOW_STOP) {
                 st->r->origin.program = program;
@@ -497,6 +503,7 @@ static pol_flow run_words(pol_state *st, const char *text)
     const img *im = s->pi->im;
     char *copy = xstrdup(text);
     pol_flow f = POL_FLOW_DUNNO;
+    int inherited = st->warn_next, local = 0;
     char *save = NULL;
     for (char *w = strtok_r(copy, ", \t", &save); w && f == POL_FLOW_DUNNO;
          w = strtok_r(NULL, ", \t", &save)) {
@@ -512,7 +519,7 @@ static pol_flow run_words(pol_state *st, const char *text)
             break;
         }
         if (op == IMG_OP_WARN_IF_REJECT) {
-            st->warn_next = 1;
+            local = 1;
             continue;
         }
         img_insn x;
@@ -531,8 +538,10 @@ static pol_flow run_words(pol_state *st, const char *text)
             f = config_error(st, "a restriction with arguments in an access result");
             break;
         }
+        st->warn_next = inherited || local;
         f = exec_insn(st, &x);
-        st->warn_next = 0;
+        local = 0;
+        st->warn_next = inherited;
     }
     free(copy);
     (void)im;
@@ -594,11 +603,14 @@ static int delay_reject(pol_session *s)
 static pol_flow early_lists(pol_state *st, int client, int helo, int sender)
 {
     pol_flow f = POL_FLOW_DUNNO;
+    pol_session *s = st->s;
     if (client && (f = run_list(st, "smtpd_client_restrictions", POL_CTX_CLIENT)) == POL_FLOW_STOP)
         return f;
-    if (helo && (f = run_list(st, "smtpd_helo_restrictions", POL_CTX_HELO)) == POL_FLOW_STOP)
+    if (helo && !s->discard &&
+        (f = run_list(st, "smtpd_helo_restrictions", POL_CTX_HELO)) == POL_FLOW_STOP)
         return f;
-    if (sender && (f = run_list(st, "smtpd_sender_restrictions", POL_CTX_SENDER)) == POL_FLOW_STOP)
+    if (sender && !s->discard &&
+        (f = run_list(st, "smtpd_sender_restrictions", POL_CTX_SENDER)) == POL_FLOW_STOP)
         return f;
     return POL_FLOW_DUNNO;
 }
@@ -729,10 +741,14 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
         state_free(&st);
         return;
     }
+    /* smtpd_relay_before_recipient_restrictions (yes from compatibility level 1) */
+    int relay_first = pol_param_bool(s, "smtpd_relay_before_recipient_restrictions");
+    const char *first = relay_first ? "smtpd_relay_restrictions" : "smtpd_recipient_restrictions";
+    const char *second = relay_first ? "smtpd_recipient_restrictions" : "smtpd_relay_restrictions";
     if (f != POL_FLOW_STOP)
-        f = run_list(&st, "smtpd_relay_restrictions", POL_CTX_RECIPIENT);
+        f = run_list(&st, first, POL_CTX_RECIPIENT);
     if (f != POL_FLOW_STOP && !s->discard)
-        f = run_list(&st, "smtpd_recipient_restrictions", POL_CTX_RECIPIENT);
+        f = run_list(&st, second, POL_CTX_RECIPIENT);
     if (s->discard && f != POL_FLOW_STOP) {
         st.have_dip = 0;
         f = POL_FLOW_OK;

@@ -82,6 +82,8 @@ pol_flow pol_tempfail(pol_state *st, const char *action_param, int code, const c
 pol_flow pol_unknown_helo(pol_state *st);
 pol_flow pol_unknown_domain(pol_state *st, const char *addr, int sender);
 pol_flow pol_unknown_client(pol_state *st, int reverse);
+/* permit_mx_backup (mxbackup.c) */
+pol_flow pol_mx_backup(pol_state *st);
 /* unlisted.c: reject_unlisted_recipient / _sender and the implicit
  * smtpd_reject_unlisted_recipient check */
 pol_flow pol_unlisted(pol_state *st, const char *addr, int sender);
