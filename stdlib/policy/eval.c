@@ -354,8 +354,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
     case IMG_OP_DEFER_UNAUTH_DESTINATION:
         if (!st->rcpt || auth_destination(st))
             return POL_FLOW_DUNNO;
-        return relay_denied(st, (int)pol_param_num(s, "unverified_recipient_defer_code") ? 454 : 454,
-                            "4.7.1");
+        /* the 4xx form of relay_domains_reject_code (554 -> 454) */
+        return relay_denied(st, (int)pol_param_num(s, "relay_domains_reject_code") - 100, "4.7.1");
     case IMG_OP_REJECT_NON_FQDN_HELO_HOSTNAME:
         if (!s->helo || pol_fqdn(s->helo))
             return POL_FLOW_DUNNO;
@@ -615,70 +615,72 @@ static pol_flow early_lists(pol_state *st, int client, int helo, int sender)
     return POL_FLOW_DUNNO;
 }
 
+/* Without smtpd_delay_reject a list runs at its own command: its reject
+ * answers that command, its defer_if_permit waits for the first RCPT. */
+static pol_flow run_now(pol_session *s, pol_reply *r, const char *param, pol_ctx ctx)
+{
+    pol_state st;
+    state_init(&st, s, r);
+    pol_flow f = run_list(&st, param, ctx);
+    if (f != POL_FLOW_STOP && st.have_dip && !s->pending_dip) {
+        pol_reply_set(&s->early, POL_DEFER, st.defer_if_permit.code, "%s",
+                      sb_str(&st.defer_if_permit.text));
+        s->pending_dip = 1;
+    }
+    state_free(&st);
+    return f;
+}
+
+/* After a client reject at connect time every command gets this. */
+static int denied(pol_session *s, pol_reply *r)
+{
+    if (!s->access_denied)
+        return 0;
+    pol_reply_set(r, POL_REJECT, 503, "5.7.0 Error: access denied for %s[%s]", s->client_name,
+                  s->client_addr);
+    return 1;
+}
+
 void pol_connect(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
-    if (!delay_reject(s)) {
-        pol_state st;
-        state_init(&st, s, r);
-        pol_flow f = run_list(&st, "smtpd_client_restrictions", POL_CTX_CLIENT);
-        s->client_done = 1;
-        if (f == POL_FLOW_STOP) {
-            pol_reply_clear(&s->saved);
-            s->saved.verdict = r->verdict;
-            s->saved.code = r->code;
-            sb_adds(&s->saved.text, sb_str(&r->text));
-            s->have_saved = 1;
-        }
-        state_free(&st);
+    if (!delay_reject(s) && run_now(s, r, "smtpd_client_restrictions", POL_CTX_CLIENT) ==
+                                POL_FLOW_STOP) {
+        s->access_denied = 1;   /* the reject takes the banner's place */
+        return;
     }
+    s->discard = 0;   /* DISCARD is not honoured before MAIL */
     pol_reply_set(r, POL_NONE, 220, "%s", pol_param_str(s, "smtpd_banner"));
-}
-
-static int replay_saved(pol_session *s, pol_reply *r)
-{
-    if (!s->have_saved)
-        return 0;
-    pol_reply_set(r, s->saved.verdict, s->saved.code, "%s", sb_str(&s->saved.text));
-    return 1;
 }
 
 void pol_helo(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
-    if (!delay_reject(s) && !replay_saved(s, r)) {
-        pol_state st;
-        state_init(&st, s, r);
-        pol_flow f = run_list(&st, "smtpd_helo_restrictions", POL_CTX_HELO);
-        finish(&st, f, 250, pol_param_str(s, "myhostname"));
-        state_free(&st);
+    if (denied(s, r))
         return;
-    }
-    if (!s->have_saved || delay_reject(s))
-        pol_reply_set(r, POL_NONE, 250, "%s", pol_param_str(s, "myhostname"));
+    if (!delay_reject(s) && run_now(s, r, "smtpd_helo_restrictions", POL_CTX_HELO) == POL_FLOW_STOP)
+        return;
+    s->discard = 0;
+    pol_reply_set(r, POL_NONE, 250, "%s", pol_param_str(s, "myhostname"));
 }
 
 void pol_mail(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
+    if (denied(s, r))
+        return;
     if (!s->helo && pol_param_bool(s, "smtpd_helo_required")) {
         pol_reply_set(r, POL_REJECT, 503, "5.5.1 Error: send HELO/EHLO first");
         return;
     }
     s->nrcpt = 0;
     s->discard = 0;
-    s->early_done = s->early_dip = 0;
-    pol_reply_clear(&s->early);
-    if (!delay_reject(s)) {
-        if (replay_saved(s, r))
-            return;
-        pol_state st;
-        state_init(&st, s, r);
-        pol_flow f = run_list(&st, "smtpd_sender_restrictions", POL_CTX_SENDER);
-        finish(&st, f, 250, "2.1.0 Ok");
-        state_free(&st);
+    s->early_done = 0;
+    if (!s->pending_dip)
+        pol_reply_clear(&s->early);
+    if (!delay_reject(s) && run_now(s, r, "smtpd_sender_restrictions", POL_CTX_SENDER) ==
+                                POL_FLOW_STOP)
         return;
-    }
     pol_reply_set(r, POL_NONE, 250, "2.1.0 Ok");
 }
 
@@ -704,13 +706,19 @@ static pol_flow early_once(pol_state *st)
         }
         return f == POL_FLOW_STOP ? f : POL_FLOW_DUNNO;
     }
+    if (s->pending_dip) {
+        pol_reply_clear(&st->defer_if_permit);
+        pol_reply_set(&st->defer_if_permit, POL_DEFER, s->early.code, "%s", sb_str(&s->early.text));
+        st->have_dip = 1;
+        return POL_FLOW_DUNNO;
+    }
     if (s->early.verdict == POL_REJECT || (s->early.verdict == POL_DEFER && !s->early_dip)) {
         pol_reply_set(st->r, s->early.verdict, s->early.code, "%s", sb_str(&s->early.text));
         st->r->origin.program = s->early.origin.program;
         st->r->origin.insn = s->early.origin.insn;
         return POL_FLOW_STOP;
     }
-    if (s->early_dip) {
+    if (s->early_dip || s->pending_dip) {
         pol_reply_clear(&st->defer_if_permit);
         pol_reply_set(&st->defer_if_permit, POL_DEFER, s->early.code, "%s", sb_str(&s->early.text));
         st->have_dip = 1;
@@ -721,7 +729,7 @@ static pol_flow early_once(pol_state *st)
 void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
 {
     pol_reply_clear(r);
-    if (!delay_reject(s) && replay_saved(s, r))
+    if (denied(s, r))
         return;
     if (s->discard) {
         pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
@@ -733,7 +741,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     st.rcpt = rcpt;
     pol_addr_parse(s, rcpt, &st.rcpt_addr);
     pol_flow f = POL_FLOW_DUNNO;
-    if (delay_reject(s))
+    if (delay_reject(s) || s->pending_dip)
         f = early_once(&st);
     if (f != POL_FLOW_STOP && s->discard) {
         pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");

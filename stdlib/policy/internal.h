@@ -22,6 +22,8 @@ int  pol_table_index(const pol_image *pi, const char *spec);
 int  pol_match_client(pol_session *s, const char *param, const char *name, const char *addr);
 /* Does domain match a domain list parameter (relay_domains, ...)? */
 int  pol_match_domain(pol_session *s, const char *param, const char *domain);
+/* Is addr one of this host's addresses (inet_interfaces, proxy_interfaces)? */
+int  pol_own_address(pol_session *s, const char *addr);
 /* The address class of a domain (enum img_class_id); IMG_CLASS_DEFAULT if none. */
 int  pol_domain_class(pol_session *s, const char *domain);
 

@@ -179,16 +179,10 @@ int pol_domain_class(pol_session *s, const char *domain)
     if (pol_match_domain(s, "mydestination", domain) == 1)
         return IMG_CLASS_LOCAL;
     if (domain[0] == '[') {
-        /* an address literal of this host: inet_interfaces / proxy_interfaces */
+        /* an address literal of this host */
         size_t n = strlen(domain);
         char *a = xstrndup(domain + 1, n > 2 ? n - 2 : 0);
-        int local = pol_match_client(s, "proxy_interfaces", NULL, a) == 1;
-        const char *ifs = pol_param_str(s, "inet_interfaces");
-        if (strcasecmp(ifs, "all") == 0 || strcasecmp(ifs, "loopback-only") == 0)
-            local = local || strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 ||
-                    strcasecmp(ifs, "all") == 0;
-        else
-            local = local || pol_match_client(s, "inet_interfaces", NULL, a) == 1;
+        int local = pol_own_address(s, strncasecmp(a, "IPv6:", 5) == 0 ? a + 5 : a);
         free(a);
         if (local)
             return IMG_CLASS_LOCAL;
@@ -200,4 +194,18 @@ int pol_domain_class(pol_session *s, const char *domain)
     if (pol_match_domain(s, "relay_domains", domain) == 1)
         return IMG_CLASS_RELAY;
     return IMG_CLASS_DEFAULT;
+}
+
+int pol_own_address(pol_session *s, const char *addr)
+{
+    const char *ifs = pol_param_str(s, "inet_interfaces");
+    if (strcasecmp(ifs, "all") == 0 || strcasecmp(ifs, "loopback-only") == 0) {
+        /* the interfaces of the host that will run: offline, the loopback
+         * addresses (and proxy_interfaces); mtad asks the kernel */
+        if (strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0)
+            return 1;
+    } else if (pol_match_client(s, "inet_interfaces", NULL, addr) == 1) {
+        return 1;
+    }
+    return pol_match_client(s, "proxy_interfaces", NULL, addr) == 1;
 }

@@ -12,14 +12,7 @@
 
 static int own_address(pol_session *s, const char *addr)
 {
-    const char *ifs = pol_param_str(s, "inet_interfaces");
-    if (strcasecmp(ifs, "all") == 0 || strcasecmp(ifs, "loopback-only") == 0) {
-        if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0)
-            return 1;
-    } else if (pol_match_client(s, "inet_interfaces", NULL, addr) == 1) {
-        return 1;
-    }
-    return pol_match_client(s, "proxy_interfaces", NULL, addr) == 1;
+    return pol_own_address(s, addr);
 }
 
 /* The addresses of host (A and AAAA). */

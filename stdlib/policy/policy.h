@@ -90,9 +90,8 @@ typedef struct pol_session {
     /* the evaluator's memory between commands */
     lookup_params      lp;
     int                lp_ready;
-    int                client_done, helo_done, sender_done;  /* delay_reject caching */
-    pol_reply          saved;        /* a reject of client/helo/sender lists, replayed */
-    int                have_saved;
+    int                access_denied; /* the client list rejected at connect time */
+    int                pending_dip;  /* a defer_if_permit before RCPT (no delay_reject) */
     int                discard;      /* DISCARD seen: this transaction is dropped */
     int                early_done;   /* delay_reject: client/helo/sender lists ran */
     pol_reply          early;        /* ... and their reject (verdict) or defer_if_permit */

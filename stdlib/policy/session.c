@@ -185,12 +185,10 @@ void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol
     s->svc = svc;
     s->dns = dns;
     s->client_name = s->reverse_name = "unknown";
-    pol_reply_init(&s->saved);
     pol_reply_init(&s->early);
 }
 
 void pol_session_free(pol_session *s)
 {
-    pol_reply_free(&s->saved);
     pol_reply_free(&s->early);
 }
