@@ -31,14 +31,15 @@ int cmd_build(int argc, char **argv)
     config c;
     check_cli_load(&o, &c);
     imgw *w = NULL;
-    if (diags_count(&c.d, SEV_ERROR) == 0) {
+    diags_finish(&c.d);   /* suppressions apply before deciding */
+    if (diags_count(&c.d, SEV_ERROR) == 0 && !(o.werror && diags_count(&c.d, SEV_WARNING))) {
         char *copy = xstrdup(o.output);
         w = emit_image(&c, dirname(copy));
         free(copy);
     }
     int stop = check_cli_report(&o, &c, stdout);
     int status = stop;
-    if (!stop) {
+    if (!stop && w) {
         strbuf err;
         sb_init(&err);
         uint64_t size = 0;

@@ -54,8 +54,8 @@ static int image_from_dir(const char *dir, img *im)
     o.co.for_image = 1;
     config c;
     check_cli_load(&o, &c);
+    diags_finish(&c.d);
     if (diags_count(&c.d, SEV_ERROR)) {
-        diags_finish(&c.d);
         diags_print(&c.d, FMT_TEXT, stderr);
         fprintf(stderr, "mtacc simulate: %s has errors; fix them first (mtacc check)\n", dir);
         config_free(&c);
@@ -217,16 +217,10 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
             printf("EHLO %s: %d %s\n", o->helo, helo.code, sb_str(&helo.text));
         printf("MAIL FROM:<%s>: %d %s\n", sender, mail.code, sb_str(&mail.text));
     }
-    int mail_ok = mail.code / 100 == 2;
     for (size_t i = 0; i < o->nrcpt; i++) {
         pol_reply_clear(&rc);
         sb_clear(&rc.trace);
-        if (mail_ok) {
-            pol_rcpt(&s, o->rcpt[i], &rc);
-        } else {
-            rc.code = 503;
-            sb_adds(&rc.text, "5.5.1 Error: need MAIL command");
-        }
+        pol_rcpt(&s, o->rcpt[i], &rc);
         char restriction[128];
         const char *file;
         unsigned line;

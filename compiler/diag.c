@@ -183,7 +183,11 @@ static int suppressed(const diags *d, const diag *g)
 static void check_allow_comments(diags *d)
 {
     size_t nfiles = d->src->n;
-    for (size_t f = 0; f < nfiles; f++) {
+    /* diags_finish may run more than once (mtacc build: before and after
+     * emitting); each file is scanned once */
+    size_t first = d->allow_scanned;
+    d->allow_scanned = nfiles;
+    for (size_t f = first; f < nfiles; f++) {
         for (unsigned line = src_next_line(d->src, (int)f, 0); line;
              line = src_next_line(d->src, (int)f, line)) {
             size_t len;

@@ -49,6 +49,7 @@ typedef struct diags {
     size_t  n, cap;
     srcset *src;
     unsigned char allowed[DIAG__COUNT];   /* --allow ID */
+    size_t  allow_scanned;                /* files already scanned for "# mtacc:" comments */
 } diags;
 
 void  diags_init(diags *d, srcset *src);

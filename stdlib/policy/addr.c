@@ -6,12 +6,52 @@
 #include "stdlib/util/alloc.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static char *lower(char *d)
+{
+    for (char *c = d; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return d;
+}
+
+/* trivial-rewrite's resolution of routing operators in local domains. */
+static void resolve(pol_session *s, pol_addr *a)
+{
+    char *l = xstrdup(a->local), *d = xstrdup(a->domain);
+    int dequoted = pol_param_bool(s, "resolve_dequoted_address");
+    int percent = pol_param_bool(s, "allow_percent_hack");
+    int bang = pol_param_bool(s, "swap_bangpath");
+    for (int guard = 0; guard < 16; guard++) {
+        if (*d && pol_domain_class(s, d) != IMG_CLASS_LOCAL)
+            break;
+        char *at = dequoted ? strrchr(l, '@') : NULL;
+        char *pct = percent ? strrchr(l, '%') : NULL;
+        char *bg = bang ? strchr(l, '!') : NULL;
+        char *cut = at ? at : pct;
+        if (cut) {
+            free(d);
+            d = lower(xstrdup(cut + 1));
+            *cut = 0;
+        } else if (bg) {
+            free(d);
+            d = lower(xstrndup(l, (size_t)(bg - l)));
+            char *rest = xstrdup(bg + 1);
+            free(l);
+            l = rest;
+        } else {
+            break;
+        }
+    }
+    a->rlocal = l;
+    a->rdomain = d;
+    a->routed = strpbrk(l, "@%!") != NULL;
+}
+
 void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
 {
-    (void)s;
     memset(a, 0, sizeof *a);
     size_t n = strlen(in);
     const char *p = in;
@@ -60,11 +100,16 @@ void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
         a->domain[dl - 1] = 0;   /* "user@example.net." is user@example.net */
     for (char *d = a->domain; *d; d++)
         *d = (char)tolower((unsigned char)*d);
-    a->routed = strpbrk(a->local, "@%!") != NULL;
+    a->echo = xmalloc(strlen(a->local) + strlen(p + (at < 0 ? n : (size_t)at)) + 2);
+    sprintf(a->echo, "%s%s", a->local, at < 0 ? "" : p + at);
+    resolve(s, a);
 }
 
 void pol_addr_free(pol_addr *a)
 {
+    free(a->echo);
+    free(a->rlocal);
+    free(a->rdomain);
     free(a->addr);
     free(a->local);
     free(a->domain);

@@ -242,8 +242,16 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     st->ctx = what;
     const char *item = pol_item(st);
     char *item_copy = xstrdup(item);
-    /* smtpd folds lookup keys to lowercase, for every table type */
-    char *key = xstrdup(what == POL_CTX_CLIENT ? s->client_name : item);
+    /* smtpd folds lookup keys to lowercase, for every table type; a
+     * recipient is looked up as rewritten (user%host@local is user@host) */
+    char *key;
+    if (what == POL_CTX_RECIPIENT && st->rcpt_addr.rlocal) {
+        key = xmalloc(strlen(st->rcpt_addr.rlocal) + strlen(st->rcpt_addr.rdomain) + 2);
+        sprintf(key, "%s%s%s", st->rcpt_addr.rlocal, *st->rcpt_addr.rdomain ? "@" : "",
+                st->rcpt_addr.rdomain);
+    } else {
+        key = xstrdup(what == POL_CTX_CLIENT ? s->client_name : item);
+    }
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     switch (what) {
@@ -279,11 +287,13 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
 static int auth_destination(pol_state *st)
 {
     pol_addr *a = &st->rcpt_addr;
-    const char *domain = a->domain;
-    if (a->routed)
+    int c = pol_domain_class(st->s, a->rdomain);
+    if (c == IMG_CLASS_DEFAULT)
         return 0;
-    int c = pol_domain_class(st->s, domain);
-    return c != IMG_CLASS_DEFAULT;
+    /* sender-specified routing is refused, in relay domains unless allowed */
+    if (a->routed && !(c == IMG_CLASS_RELAY && pol_param_bool(st->s, "allow_untrusted_routing")))
+        return 0;
+    return 1;
 }
 
 static pol_flow relay_denied(pol_state *st, int code, const char *dsn)
@@ -678,9 +688,11 @@ void pol_mail(pol_session *s, pol_reply *r)
     s->early_done = 0;
     if (!s->pending_dip)
         pol_reply_clear(&s->early);
+    s->in_mail = 0;
     if (!delay_reject(s) && run_now(s, r, "smtpd_sender_restrictions", POL_CTX_SENDER) ==
                                 POL_FLOW_STOP)
         return;
+    s->in_mail = 1;
     pol_reply_set(r, POL_NONE, 250, "2.1.0 Ok");
 }
 
@@ -731,6 +743,10 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     pol_reply_clear(r);
     if (denied(s, r))
         return;
+    if (!s->in_mail) {
+        pol_reply_set(r, POL_REJECT, 503, "5.5.1 Error: need MAIL command");
+        return;
+    }
     if (s->discard) {
         pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
         s->nrcpt++;
@@ -738,8 +754,8 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     }
     pol_state st;
     state_init(&st, s, r);
-    st.rcpt = rcpt;
     pol_addr_parse(s, rcpt, &st.rcpt_addr);
+    st.rcpt = st.rcpt_addr.echo;
     pol_flow f = POL_FLOW_DUNNO;
     if (delay_reject(s) || s->pending_dip)
         f = early_once(&st);
@@ -762,7 +778,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
         f = POL_FLOW_OK;
     }
     if (f != POL_FLOW_STOP && !s->discard && pol_param_bool(s, "smtpd_reject_unlisted_recipient")) {
-        pol_flow u = pol_unlisted(&st, rcpt, 0);
+        pol_flow u = pol_unlisted(&st, st.rcpt, 0);
         if (u == POL_FLOW_STOP)
             f = u;
     }

@@ -32,7 +32,12 @@ typedef struct pol_addr {
     char *addr;        /* the address without <> and source route, quotes kept */
     char *local;       /* local part, unquoted */
     char *domain;      /* lowercase domain ("" if none) */
-    int   routed;      /* sender-specified routing: @ % ! in the local part */
+    char *echo;        /* as replies show it: unquoted, without source route */
+    /* resolved as trivial-rewrite does: while the domain is local, user@host,
+     * user%host (allow_percent_hack) and host!user (swap_bangpath) in the
+     * local part are taken apart */
+    char *rlocal, *rdomain;
+    int   routed;      /* sender-specified routing left: @ % ! in the resolved local part */
 } pol_addr;
 void pol_addr_parse(pol_session *s, const char *in, pol_addr *a);
 void pol_addr_free(pol_addr *a);

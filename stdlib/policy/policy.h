@@ -90,6 +90,7 @@ typedef struct pol_session {
     /* the evaluator's memory between commands */
     lookup_params      lp;
     int                lp_ready;
+    int                in_mail;      /* a MAIL FROM was accepted */
     int                access_denied; /* the client list rejected at connect time */
     int                pending_dip;  /* a defer_if_permit before RCPT (no delay_reject) */
     int                discard;      /* DISCARD seen: this transaction is dropped */

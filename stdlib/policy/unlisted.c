@@ -89,10 +89,12 @@ pol_flow pol_unlisted(pol_state *st, const char *addr, int sender)
         pol_addr_free(&a);
         return POL_FLOW_DUNNO;
     }
-    char *key = xstrdup(a.addr);
+    /* the resolved address: user%host@local is user@host */
+    char *key = xmalloc(strlen(a.rlocal) + strlen(a.rdomain) + 2);
+    sprintf(key, "%s%s%s", a.rlocal, *a.rdomain ? "@" : "", a.rdomain);
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
-    int cls = pol_domain_class(s, a.domain);
+    int cls = pol_domain_class(s, a.rdomain);
     const char *param = NULL, *table = NULL, *code_param = NULL;
     switch (cls) {
     case IMG_CLASS_LOCAL:
