@@ -24,6 +24,7 @@ const char *pol_ctx_what(pol_ctx c)
     case POL_CTX_SENDER: return "Sender address";
     case POL_CTX_RECIPIENT: return "Recipient address";
     case POL_CTX_ETRN: return "Etrn command";
+    case POL_CTX_REVERSE: return "Unverified Client host";
     case POL_CTX_DATA: return "Data command";
     case POL_CTX_EOD: return "End-of-data";
     }
@@ -38,6 +39,8 @@ const char *pol_item(pol_state *st)
     case POL_CTX_CLIENT:
         snprintf(client, sizeof client, "%s[%s]", s->client_name, s->client_addr);
         return client;
+    case POL_CTX_REVERSE:
+        return s->reverse_name;
     case POL_CTX_HELO:
         return s->helo ? s->helo : "";
     case POL_CTX_SENDER:
@@ -250,12 +253,14 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
         sprintf(key, "%s%s%s", st->rcpt_addr.rlocal, *st->rcpt_addr.rdomain ? "@" : "",
                 st->rcpt_addr.rdomain);
     } else {
-        key = xstrdup(what == POL_CTX_CLIENT ? s->client_name : item);
+        key = xstrdup(what == POL_CTX_CLIENT ? s->client_name :
+                      what == POL_CTX_REVERSE ? s->reverse_name : item);
     }
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     switch (what) {
     case POL_CTX_CLIENT:
+    case POL_CTX_REVERSE:
         ms = lookup_access_client(&m, 1, lp, key, s->client_addr, &lr);
         break;
     case POL_CTX_HELO:
@@ -418,7 +423,7 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
             pol_ctx saved = st->ctx;
             st->ctx = POL_CTX_RECIPIENT;
             pol_flow f = pol_reject(st, (int)pol_param_num(s, "multi_recipient_bounce_reject_code"),
-                                    "5.5.3", "", "Multi-recipient bounce");
+                                    "5.5.3", st->rcpt ? st->rcpt : "", "Multi-recipient bounce");
             st->ctx = saved;
             return f;
         }
@@ -428,6 +433,15 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
                             : POL_FLOW_DUNNO;
     case IMG_OP_WARN_IF_REJECT:
         return POL_FLOW_DUNNO;   /* handled by the loop */
+    case IMG_OP_REJECT_PLAINTEXT_SESSION:
+        if (s->tls)
+            return POL_FLOW_DUNNO;
+        return stop_with(st, (int)pol_param_num(s, "plaintext_reject_code"), "4.7.1",
+                         "Session encryption is required");
+    case IMG_OP_PERMIT_INET_INTERFACES:
+        return pol_own_address(s, s->client_addr) ? POL_FLOW_OK : POL_FLOW_DUNNO;
+    case IMG_OP_CHECK_REVERSE_CLIENT_HOSTNAME_ACCESS:
+        return check_access(st, x->a, POL_CTX_REVERSE);
     case IMG_OP_PERMIT_MX_BACKUP:
         return st->rcpt ? pol_mx_backup(st) : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNLISTED_RECIPIENT:
@@ -584,6 +598,8 @@ static pol_flow run_list(pol_state *st, const char *param, pol_ctx ctx)
     if (!p || p->kind != IMG_PK_RESTRICTIONS)
         return POL_FLOW_DUNNO;
     st->ctx = ctx;
+    /* defer_if_reject covers the rest of its own list only */
+    st->have_dir = 0;
     pol_trace(st->s, st->r, "%s:", param);
     return pol_run_program(st, (uint32_t)p->num);
 }
@@ -702,6 +718,11 @@ void pol_mail(pol_session *s, pol_reply *r)
 static pol_flow early_once(pol_state *st)
 {
     pol_session *s = st->s;
+    if (delay_reject(s)) {
+        /* evaluated again for every recipient: a list may look at it */
+        pol_flow f = early_lists(st, 1, 1, 1);
+        return f == POL_FLOW_STOP ? f : POL_FLOW_DUNNO;
+    }
     if (!s->early_done) {
         pol_reply *r = st->r;
         pol_flow f = early_lists(st, 1, 1, 1);

@@ -50,6 +50,7 @@ int  pol_valid_helo(const char *name);
 typedef enum pol_ctx {
     POL_CTX_CLIENT, POL_CTX_HELO, POL_CTX_SENDER, POL_CTX_RECIPIENT, POL_CTX_ETRN,
     POL_CTX_DATA, POL_CTX_EOD,
+    POL_CTX_REVERSE,   /* the unverified reverse client name */
 } pol_ctx;
 /* "Client host", "Helo command", "Sender address", "Recipient address", ... */
 const char *pol_ctx_what(pol_ctx c);

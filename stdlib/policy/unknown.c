@@ -93,7 +93,10 @@ pol_flow pol_unknown_domain(pol_state *st, const char *addr, int sender)
         char *t = NULL;
         if (asprintf(&t, "Domain %s does not accept mail (nullMX)", a.domain) < 0)
             fatal("out of memory");
-        f = pol_reject(st, 550, "5.7.27", addr, t);
+        if (sender)
+            f = pol_reject(st, 550, "5.7.27", addr, t);
+        else
+            f = pol_reject(st, 556, "5.1.10", addr, t);
         free(t);
     } else if (ds != POL_DNS_FOUND) {
         static const int types[] = { POL_DNS_A, POL_DNS_AAAA };
@@ -120,7 +123,7 @@ pol_flow pol_unknown_client(pol_state *st, int reverse)
         return POL_FLOW_DUNNO;
     int code = (int)pol_param_num(s, "unknown_client_reject_code");
     char dsn[8], *t = NULL;
-    dsn_for(s->client_name_temp ? 450 : code, ".7.25", dsn, sizeof dsn);
+    dsn_for(s->client_name_temp ? 450 : code, reverse ? ".7.1" : ".7.25", dsn, sizeof dsn);
     if (asprintf(&t, "Client host rejected: cannot find your %shostname, [%s]",
                  reverse ? "reverse " : "", s->client_addr) < 0)
         fatal("out of memory");

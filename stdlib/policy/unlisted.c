@@ -134,7 +134,7 @@ pol_flow pol_unlisted(pol_state *st, const char *addr, int sender)
         } else if (found == 0) {
             int code = (int)pol_param_num(s, code_param);
             char dsn[8], text[64];
-            snprintf(dsn, sizeof dsn, "%c.1.1", code >= 500 ? '5' : '4');
+            snprintf(dsn, sizeof dsn, "%c.1.%c", code >= 500 ? '5' : '4', sender ? '0' : '1');
             snprintf(text, sizeof text, "User unknown in %s", table);
             f = pol_reject(st, code, dsn, addr, text);
         }
