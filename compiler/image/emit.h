@@ -98,6 +98,8 @@ void     emit_params_free(emit_ctx *e);
  * from the global ones (or are overridden): appended to SVC_PARAMS, sorted
  * by name. Returns the index of the first; *count receives how many. */
 uint32_t emit_service_params(emit_ctx *e, const master_service *svc, uint32_t *count);
+/* Is name a value the runtime expands with session macros (stored as written)? */
+int      emit_runtime_template(const char *name);
 /* The global expanded value of a parameter (after emit_params), or NULL. */
 const char *emit_global_value(const emit_ctx *e, const char *name);
 

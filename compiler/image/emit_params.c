@@ -49,7 +49,7 @@ static const char *ctx_value(void *vctx, const char *name)
             return p->cache[i].value;
     strbuf b;
     sb_init(&b);
-    if (paramset_raw(name)) {
+    if (paramset_raw(name) || emit_runtime_template(name)) {
         const char *raw = param_env_raw(&p->env, name);
         sb_adds(&b, raw ? raw : "");
     } else {
@@ -84,6 +84,19 @@ static void ctx_free(pctx *p)
     param_env_free(&p->env);
     p->e->value = NULL;
     p->e->value_ctx = NULL;
+}
+
+/* Values the runtime expands itself, with the session's macros
+ * ($client_address, $rbl_code, ...) as well as parameters: stored as
+ * written. */
+int emit_runtime_template(const char *name)
+{
+    static const char *const names[] = { "smtpd_reject_footer", "postscreen_reject_footer",
+                                         "default_rbl_reply" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    return 0;
 }
 
 /* ---- splitting ----------------------------------------------------------- */

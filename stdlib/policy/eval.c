@@ -256,6 +256,15 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
         key = xstrdup(what == POL_CTX_CLIENT ? s->client_name :
                       what == POL_CTX_REVERSE ? s->reverse_name : item);
     }
+    /* an address without domain is looked up as user@$myorigin */
+    if ((what == POL_CTX_SENDER || what == POL_CTX_RECIPIENT) && *key && !strchr(key, '@') &&
+        pol_param_bool(s, "append_at_myorigin")) {
+        const char *origin = pol_param_str(s, "myorigin");
+        char *k = xmalloc(strlen(key) + strlen(origin) + 2);
+        sprintf(k, "%s@%s", key, origin);
+        free(key);
+        key = k;
+    }
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     switch (what) {
@@ -620,6 +629,30 @@ static void finish(pol_state *st, pol_flow f, int ok_code, const char *ok_text)
     pol_reply_set(st->r, f == POL_FLOW_OK ? POL_PERMIT : POL_NONE, ok_code, "%s", ok_text);
 }
 
+void pol_footer(pol_session *s, const char *rcpt, pol_reply *r)
+{
+    if (r->verdict != POL_REJECT && r->verdict != POL_DEFER)
+        return;
+    const char *f = pol_param_str(s, "smtpd_reject_footer");
+    if (!*f)
+        return;
+    pol_macro m[] = {
+        { "client_address", s->client_addr }, { "client_name", s->client_name },
+        { "reverse_client_name", s->reverse_name }, { "client_port", "" },
+        { "helo_name", s->helo ? s->helo : "" }, { "sender", s->sender ? s->sender : "" },
+        { "recipient", rcpt ? rcpt : "" },
+    };
+    strbuf t;
+    sb_init(&t);
+    /* "\c" at the start: on the same line; else a line of its own */
+    int same_line = strncmp(f, "\\c", 2) == 0;
+    pol_expand(s, same_line ? f + 2 : f, m, sizeof m / sizeof *m, &t);
+    if (!same_line)
+        sb_addc(&r->text, '\n');
+    sb_adds(&r->text, sb_str(&t));
+    sb_free(&t);
+}
+
 static int delay_reject(pol_session *s)
 {
     return pol_param_bool(s, "smtpd_delay_reject");
@@ -648,6 +681,8 @@ static pol_flow run_now(pol_session *s, pol_reply *r, const char *param, pol_ctx
     pol_state st;
     state_init(&st, s, r);
     pol_flow f = run_list(&st, param, ctx);
+    if (f == POL_FLOW_STOP)
+        pol_footer(s, NULL, r);
     if (f != POL_FLOW_STOP && st.have_dip && !s->pending_dip) {
         pol_reply_set(&s->early, POL_DEFER, st.defer_if_permit.code, "%s",
                       sb_str(&st.defer_if_permit.text));
@@ -804,6 +839,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
             f = u;
     }
     finish(&st, f, 250, "2.1.5 Ok");
+    pol_footer(s, st.rcpt, r);
     if (r->code / 100 == 2)
         s->nrcpt++;
     state_free(&st);

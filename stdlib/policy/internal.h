@@ -16,6 +16,14 @@ const lookup_params *pol_lookup_params(pol_session *s);
 /* TABLES index of a spec as written (proxy: ignored), -1 if none. */
 int  pol_table_index(const pol_image *pi, const char *spec);
 
+/* template.c: reply templates with session macros */
+typedef struct pol_macro {
+    const char *name, *value;
+} pol_macro;
+void pol_expand(pol_session *s, const char *text, const pol_macro *m, size_t nm, strbuf *out);
+/* smtpd_reject_footer appended to a reject or defer reply (eval.c) */
+void pol_footer(pol_session *s, const char *rcpt, pol_reply *r);
+
 /* match.c: Postfix's match lists */
 /* Does the client (name, addr) match a host/address list parameter
  * (mynetworks, permit_mx_backup_networks, ...)? -1: a table failed. */
