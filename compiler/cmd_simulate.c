@@ -10,6 +10,7 @@
 #include "stdlib/util/alloc.h"
 #include "stdlib/util/json.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,34 +103,43 @@ static const img_service *find_service(const img *im, const char *name)
     return first;
 }
 
-/* The client's names from DNS: PTR, then forward-confirmed by A/AAAA. */
+/* The client's names from DNS: PTR (in-addr.arpa or ip6.arpa), then
+ * forward-confirmed by A or AAAA. */
 static void client_names(pol_dns *dns, const char *addr, char **verified, char **reverse,
                          int *temp)
 {
     *verified = *reverse = NULL;
     *temp = 0;
-    char q[128] = "";
-    unsigned a, b, c, d;
-    if (sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &d) == 4)
-        snprintf(q, sizeof q, "%u.%u.%u.%u.in-addr.arpa", d, c, b, a);
-    if (!*q)
+    strbuf q;
+    sb_init(&q);
+    int v6 = strchr(addr, ':') != NULL;
+    if (pol_dns_reverse(addr, &q) < 0) {
+        sb_free(&q);
         return;
+    }
+    sb_adds(&q, v6 ? ".ip6.arpa" : ".in-addr.arpa");
     pol_dns_rr *rr;
     size_t n;
-    pol_dns_status st = pol_dns_query(dns, q, POL_DNS_PTR, &rr, &n);
+    pol_dns_status st = pol_dns_query(dns, sb_str(&q), POL_DNS_PTR, &rr, &n);
+    sb_free(&q);
     if (st == POL_DNS_TEMPFAIL)
         *temp = 1;
-    if (st != POL_DNS_FOUND)
+    if (st != POL_DNS_FOUND) {
+        pol_dns_rr_free(rr, n);
         return;
+    }
     *reverse = xstrdup(rr[0].data);
     pol_dns_rr *fw;
     size_t nf;
-    if (pol_dns_query(dns, rr[0].data, POL_DNS_A, &fw, &nf) == POL_DNS_FOUND) {
-        for (size_t i = 0; i < nf; i++)
-            if (strcmp(fw[i].data, addr) == 0)
+    if (pol_dns_query(dns, rr[0].data, v6 ? POL_DNS_AAAA : POL_DNS_A, &fw, &nf) == POL_DNS_FOUND) {
+        unsigned char want[16], got[16];
+        int af = v6 ? AF_INET6 : AF_INET;
+        for (size_t i = 0; i < nf && !*verified; i++)
+            if (inet_pton(af, fw[i].data, got) == 1 && inet_pton(af, addr, want) == 1 &&
+                memcmp(got, want, v6 ? 16 : 4) == 0)
                 *verified = xstrdup(rr[0].data);
-        pol_dns_rr_free(fw, nf);
     }
+    pol_dns_rr_free(fw, nf);
     pol_dns_rr_free(rr, n);
 }
 

@@ -41,6 +41,11 @@ pol_dns_status pol_dns_query(pol_dns *d, const char *name, int type, pol_dns_rr 
 void           pol_dns_rr_free(pol_dns_rr *rr, size_t n);
 void           pol_dns_free(pol_dns *d);
 
+/* The labels of an address as DNS lists and reverse zones write them:
+ * "4.3.2.1" for 1.2.3.4, 32 nibbles "b.a.9.8. ... .0" for IPv6 (no
+ * trailing dot, no suffix). -1 if addr is not an IP address. */
+int pol_dns_reverse(const char *addr, strbuf *out);
+
 /* A fixture resolver from zone files, later files replacing the records
  * of the names they list. NULL with "file:line: reason" in err. */
 pol_dns *pol_dns_fixture_new(const char *const *paths, size_t npaths, strbuf *err);

@@ -1,5 +1,10 @@
 /* dns_fixture.c: answers from zone files (see dns.h), for simulation and
- * tests: no test may depend on the internet. */
+ * tests: no test may depend on the internet. The answers are those of the
+ * Postfix oracle's fake DNS server (tools/postfix-oracle), so that a
+ * recorded case means the same thing to both: "*.suffix" wildcards (the
+ * longest suffix wins), names above listed ones exist without records
+ * (empty non-terminals: NODATA, not NXDOMAIN), SERVFAIL before anything
+ * else, CNAMEs followed when the name has no record of the type. */
 #include "stdlib/policy/dns.h"
 #include "stdlib/util/alloc.h"
 
@@ -46,31 +51,72 @@ static int type_of(const char *w)
     return strcasecmp(w, "SERVFAIL") == 0 ? 0 : -1;
 }
 
-static int names_equal(const char *a, const char *b)
+/* Does the zone list a name below name (name is an empty non-terminal)? */
+static int has_below(const fixture *f, const char *name)
 {
-    return strcmp(a, b) == 0;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < f->n; i++) {
+        size_t l = strlen(f->v[i].name);
+        if (l > n + 1 && f->v[i].name[l - n - 1] == '.' && strcmp(f->v[i].name + l - n, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int listed(const fixture *f, const char *name)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->v[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The owner whose records answer for name: itself, or the wildcard of
+ * its longest parent suffix; NULL if none. */
+static char *owner_of(const fixture *f, const char *name)
+{
+    if (listed(f, name))
+        return xstrdup(name);
+    for (const char *dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.')) {
+        char *wc = xmalloc(strlen(dot) + 2);
+        sprintf(wc, "*%s", dot);
+        if (listed(f, wc))
+            return wc;
+        free(wc);
+    }
+    return NULL;
+}
+
+static int servfail(const fixture *f, const char *name)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].type == 0 && strcmp(f->v[i].name, name) == 0)
+            return 1;
+    return 0;
 }
 
 static pol_dns_status lookup(fixture *f, const char *qname, int type, pol_dns_rr **rr, size_t *n,
                              int depth)
 {
     char *name = norm(qname, strlen(qname));
-    int exists = 0;
+    if (servfail(f, name)) {
+        free(name);
+        return POL_DNS_TEMPFAIL;
+    }
+    char *owner = owner_of(f, name);
+    if (!owner) {
+        pol_dns_status st = has_below(f, name) ? POL_DNS_NODATA : POL_DNS_NXDOMAIN;
+        free(name);
+        return st;
+    }
     size_t cap = 0;
+    const char *cname = NULL;
     for (size_t i = 0; i < f->n; i++) {
         zrec *z = &f->v[i];
-        if (!names_equal(z->name, name))
+        if (strcmp(z->name, owner) != 0)
             continue;
-        exists = 1;
-        if (z->type == 0) {
-            free(name);
-            return POL_DNS_TEMPFAIL;
-        }
-        if (z->type == POL_DNS_CNAME && type != POL_DNS_CNAME && depth < 8) {
-            pol_dns_status st = lookup(f, z->data, type, rr, n, depth + 1);
-            free(name);
-            return st;
-        }
+        if (z->type == POL_DNS_CNAME && !cname)
+            cname = z->data;
         if (z->type != type)
             continue;
         xgrow(rr, &cap, *n + 1, sizeof **rr);
@@ -78,10 +124,13 @@ static pol_dns_status lookup(fixture *f, const char *qname, int type, pol_dns_rr
         (*rr)[*n].pref = z->pref;
         (*rr)[(*n)++].data = xstrdup(z->data);
     }
+    free(owner);
     free(name);
     if (*n)
         return POL_DNS_FOUND;
-    return exists ? POL_DNS_NODATA : POL_DNS_NXDOMAIN;
+    if (cname && type != POL_DNS_CNAME && depth < 8)
+        return lookup(f, cname, type, rr, n, depth + 1);
+    return POL_DNS_NODATA;
 }
 
 static pol_dns_status fixture_query(pol_dns *d, const char *name, int type, pol_dns_rr **rr,
@@ -129,12 +178,10 @@ static int load_file(fixture *f, const char *path, int file, strbuf *err)
     unsigned lineno = 0;
     while (fgets(line, sizeof line, fp)) {
         lineno++;
-        char *semi = strchr(line, ';');
-        if (semi)
-            *semi = 0;
-        char *w[8];
+        line[strcspn(line, ";#")] = 0;   /* comments, as the oracle strips them */
+        char *w[256];
         int nw = 0;
-        for (char *save = NULL, *t = strtok_r(line, " \t\r\n", &save); t && nw < 8;
+        for (char *save = NULL, *t = strtok_r(line, " \t\r\n", &save); t && nw < 256;
              t = strtok_r(NULL, " \t\r\n", &save))
             w[nw++] = t;
         if (nw == 0)
@@ -156,19 +203,22 @@ static int load_file(fixture *f, const char *path, int file, strbuf *err)
             z.pref = (unsigned)strtoul(w[k + 1], NULL, 10);
             z.data = norm(w[k + 2], strlen(w[k + 2]));
         } else if (type == POL_DNS_TXT) {
+            /* the words joined by one space, quotes at either end removed */
             strbuf t;
             sb_init(&t);
             for (int j = k + 1; j < nw; j++) {
                 if (j > k + 1)
                     sb_addc(&t, ' ');
-                const char *s = w[j];
-                size_t l = strlen(s);
-                if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
-                    sb_addn(&t, s + 1, l - 2);
-                else
-                    sb_adds(&t, s);
+                sb_adds(&t, w[j]);
             }
-            z.data = sb_take(&t);
+            const char *b = sb_str(&t);
+            size_t l = strlen(b);
+            while (l > 0 && b[l - 1] == '"')
+                l--;
+            while (l > 0 && *b == '"')
+                b++, l--;
+            z.data = xstrndup(b, l);
+            sb_free(&t);
         } else if (type != 0) {
             z.data = type == POL_DNS_A || type == POL_DNS_AAAA ? xstrdup(w[k + 1])
                                                                : norm(w[k + 1], strlen(w[k + 1]));

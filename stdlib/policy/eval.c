@@ -320,6 +320,28 @@ static pol_flow relay_denied(pol_state *st, int code, const char *dsn)
     return f;
 }
 
+/* For the restrictions in the other files (dnsbl.c, dnsaccess.c). */
+pol_flow pol_stop(pol_state *st, int code, const char *dsn, const char *text)
+{
+    return stop_with(st, code, dsn, text);
+}
+
+void pol_defer_if_reject(pol_state *st, int code, const char *dsn, const char *item,
+                         const char *text)
+{
+    remember_code(st, &st->defer_if_reject, &st->have_dir, code, dsn, item, text);
+}
+
+pol_flow pol_config_error(pol_state *st, const char *why)
+{
+    return config_error(st, why);
+}
+
+int pol_auth_destination(pol_state *st)
+{
+    return auth_destination(st);
+}
+
 static pol_flow run_program_depth(pol_state *st, uint32_t program);
 
 static pol_flow exec_insn(pol_state *st, const img_insn *x)
@@ -451,6 +473,31 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         return pol_own_address(s, s->client_addr) ? POL_FLOW_OK : POL_FLOW_DUNNO;
     case IMG_OP_CHECK_REVERSE_CLIENT_HOSTNAME_ACCESS:
         return check_access(st, x->a, POL_CTX_REVERSE);
+    case IMG_OP_REJECT_RBL_CLIENT:
+    case IMG_OP_PERMIT_DNSWL_CLIENT:
+    case IMG_OP_REJECT_RHSBL_CLIENT:
+    case IMG_OP_PERMIT_RHSWL_CLIENT:
+    case IMG_OP_REJECT_RHSBL_REVERSE_CLIENT:
+    case IMG_OP_REJECT_RHSBL_HELO:
+    case IMG_OP_REJECT_RHSBL_SENDER:
+    case IMG_OP_REJECT_RHSBL_RECIPIENT:
+        return pol_dnsxl_insn(st, x);
+    case IMG_OP_CHECK_CLIENT_A_ACCESS:
+    case IMG_OP_CHECK_CLIENT_MX_ACCESS:
+    case IMG_OP_CHECK_CLIENT_NS_ACCESS:
+    case IMG_OP_CHECK_REVERSE_CLIENT_HOSTNAME_A_ACCESS:
+    case IMG_OP_CHECK_REVERSE_CLIENT_HOSTNAME_MX_ACCESS:
+    case IMG_OP_CHECK_REVERSE_CLIENT_HOSTNAME_NS_ACCESS:
+    case IMG_OP_CHECK_HELO_A_ACCESS:
+    case IMG_OP_CHECK_HELO_MX_ACCESS:
+    case IMG_OP_CHECK_HELO_NS_ACCESS:
+    case IMG_OP_CHECK_SENDER_A_ACCESS:
+    case IMG_OP_CHECK_SENDER_MX_ACCESS:
+    case IMG_OP_CHECK_SENDER_NS_ACCESS:
+    case IMG_OP_CHECK_RECIPIENT_A_ACCESS:
+    case IMG_OP_CHECK_RECIPIENT_MX_ACCESS:
+    case IMG_OP_CHECK_RECIPIENT_NS_ACCESS:
+        return pol_server_access_insn(st, x);
     case IMG_OP_PERMIT_MX_BACKUP:
         return st->rcpt ? pol_mx_backup(st) : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNLISTED_RECIPIENT:

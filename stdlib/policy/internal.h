@@ -21,6 +21,17 @@ typedef struct pol_macro {
     const char *name, *value;
 } pol_macro;
 void pol_expand(pol_session *s, const char *text, const pol_macro *m, size_t nm, strbuf *out);
+/* Postfix's mac_expand: the value of a name (NULL: not defined; tmp may
+ * hold it), appended to out with characters not in filter (NULL: all
+ * allowed) replaced by '_'. Returns POL_EXP_* bits, 0 when all is well. */
+typedef const char *(*pol_macro_fn)(void *ctx, const char *name, strbuf *tmp);
+enum { POL_EXP_UNDEF = 1, POL_EXP_ERROR = 2 };
+int  pol_mac_expand(const char *text, pol_macro_fn fn, void *ctx, const char *filter, strbuf *out);
+/* smtpd's session macros: client, client_address, client_name,
+ * reverse_client_name, client_port, helo_name, sender[_name|_domain],
+ * recipient[_name|_domain] (rcpt: NULL outside RCPT), server_name,
+ * localtime. NULL for any other name. */
+const char *pol_session_macro(pol_session *s, const char *rcpt, const char *name, strbuf *tmp);
 /* smtpd_reject_footer appended to a reject or defer reply (eval.c) */
 void pol_footer(pol_session *s, const char *rcpt, pol_reply *r);
 
@@ -92,6 +103,29 @@ void pol_defer_if_permit(pol_state *st, int code, const char *dsn, const char *i
 /* A DNS temporary failure, as the *_tempfail_action parameter says. */
 pol_flow pol_tempfail(pol_state *st, const char *action_param, int code, const char *dsn,
                       const char *item, const char *text);
+
+/* eval.c, for the restrictions of the other files: a reject or defer
+ * with its whole text (warn_if_reject, defer_if_reject and soft_bounce
+ * apply), a defer_if_reject "<item>: Context rejected: text", 451 4.3.5
+ * Server configuration error, and whether the recipient is one this
+ * host accepts (permit_auth_destination). */
+pol_flow pol_stop(pol_state *st, int code, const char *dsn, const char *text);
+void     pol_defer_if_reject(pol_state *st, int code, const char *dsn, const char *item,
+                             const char *text);
+pol_flow pol_config_error(pol_state *st, const char *why);
+int      pol_auth_destination(pol_state *st);
+
+/* dnsbl.c: reject_rbl_client, permit_dnswl_client, reject_rhsbl_{client,
+ * reverse_client,helo,sender,recipient}, permit_rhswl_client (operands:
+ * a = the list's domain, b = "=d.d.d.d" filter or ""). */
+pol_flow pol_dnsxl_insn(pol_state *st, const img_insn *x);
+/* A "d.d.d.d" filter (without '='): allow[i][v] for each octet i; -1 if
+ * it does not parse. */
+int pol_dnsxl_filter_parse(const char *pattern, unsigned char allow[4][256]);
+
+/* dnsaccess.c: check_{client,reverse_client_hostname,helo,sender,
+ * recipient}_{a,mx,ns}_access (a = the table). */
+pol_flow pol_server_access_insn(pol_state *st, const img_insn *x);
 
 /* unknown.c: reject_unknown_{helo_hostname,sender_domain,recipient_domain,
  * client_hostname,reverse_client_hostname} */
