@@ -158,7 +158,12 @@ static listing lookup(pol_state *st, const char *name, const char *list, const c
             sb_init(&b);
             size_t left = TXT_LIMIT;
             for (size_t i = 0; i < nt && left > 0; i++) {
+                /* what is not printable ASCII arrives as spaces */
+                size_t at = strlen(sb_str(&b));
                 sb_addn(&b, t[i].data, strnlen(t[i].data, left));
+                for (char *p = (char *)sb_str(&b) + at; *p; p++)
+                    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+                        *p = ' ';
                 left = TXT_LIMIT - strlen(sb_str(&b));
                 if (i + 1 < nt && left > 3) {
                     sb_adds(&b, " / ");
@@ -281,14 +286,14 @@ static size_t dsn_len(const char *t)
     return (size_t)(c - t);
 }
 
-/* smtpd_dsn_fix: an address status (x.1.y) made to fit what is rejected. */
-static void dsn_fix(char *dsn, const char *class)
+void pol_dsn_fix(char *dsn, const char *class)
 {
     if (!isdigit((unsigned char)dsn[0]) || strncmp(dsn + 1, ".1.", 3) != 0)
         return;
+    /* Postfix 3.7's table (recorded: dns-rbl-details) */
     static const char *const map[][3] = {
-        { "1", "4.1.0", "4.1.1" }, { "2", "4.1.8", "4.1.2" }, { "3", "4.1.7", "4.1.3" },
-        { "4", "4.1.0", "4.1.4" }, { "5", "4.1.0", "4.1.5" }, { "6", "4.1.0", "4.1.6" },
+        { "1", "4.1.7", "4.1.1" }, { "2", "4.1.8", "4.1.2" }, { "3", "4.1.7", "4.1.3" },
+        { "4", "4.1.7", "4.1.4" }, { "5", "4.1.0", "4.1.5" }, { "6", "4.1.7", "4.1.6" },
         { "7", "4.1.7", "4.1.3" }, { "8", "4.1.8", "4.1.2" },
     };
     int sender = strcmp(class, "Sender address") == 0;
@@ -298,7 +303,7 @@ static void dsn_fix(char *dsn, const char *class)
         if (strcmp(dsn + 4, map[i][0]) == 0)
             r = map[i][sender ? 1 : 2];
     /* the class digit is set from the reply code later */
-    snprintf(dsn + 1, 15, "%s", r + 1);
+    memmove(dsn + 1, r + 1, strlen(r));
 }
 
 static pol_flow reject_listed(pol_state *st, const char *domain, const char *filter,
@@ -353,19 +358,14 @@ static pol_flow reject_listed(pol_state *st, const char *domain, const char *fil
             t++;
         if (*t)
             text = t;
-        dsn_fix(dsn, class);
+        pol_dsn_fix(dsn, class);
     } else {
         pol_trace(s, st->r, "  rbl response code configuration error: %s", w);
     }
     dsn[0] = (char)('0' + code / 100);
-    /* as smtpd_check_reject: at most 510 characters, controls as spaces */
-    strbuf r;
-    sb_init(&r);
-    sb_adds(&r, text);
-    char *rt = sb_take(&r);
-    size_t max = 510 - 4 - strlen(dsn) - 1;
-    if (strlen(rt) > max)
-        rt[max] = 0;
+    /* as smtpd_check_reject: controls as spaces (a long reply is not cut:
+     * recorded, dns-rbl-details) */
+    char *rt = xstrdup(text);
     for (char *p = rt; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';

@@ -122,6 +122,10 @@ pol_flow pol_dnsxl_insn(pol_state *st, const img_insn *x);
 /* A "d.d.d.d" filter (without '='): allow[i][v] for each octet i; -1 if
  * it does not parse. */
 int pol_dnsxl_filter_parse(const char *pattern, unsigned char allow[4][256]);
+/* smtpd_dsn_fix: an address status x.1.y in dsn (room for 16 bytes) made
+ * to fit the class rejected ("Sender address", "Recipient address"; any
+ * other class gets x.0.0); the first digit is left as it was. */
+void pol_dsn_fix(char *dsn, const char *class);
 
 /* dnsaccess.c: check_{client,reverse_client_hostname,helo,sender,
  * recipient}_{a,mx,ns}_access (a = the table). */
