@@ -20,7 +20,8 @@ static const char simulate_usage[] =
     "usage: mtacc simulate (-c DIR | -i IMAGE) [--service NAME] --client IP\n"
     "                      [--client-name NAME] [--helo NAME] [--sender ADDR]\n"
     "                      --rcpt ADDR [--rcpt ADDR]... [--sasl-user USER]\n"
-    "                      [--tls-cert-fingerprint FP] [--dns FILE]... [--format text|json]\n"
+    "                      [--tls-cert-fingerprint FP] [--dns FILE]...\n"
+    "                      [--policy ENDPOINT=ACTION]... [--format text|json]\n"
     "  -c DIR          compile the configuration in DIR (nothing is written)\n"
     "  -i IMAGE        use a policy image built by mtacc build\n"
     "  --service NAME  the master.cf smtpd service (default: smtp, else the first inet smtpd)\n"
@@ -34,6 +35,8 @@ static const char simulate_usage[] =
     "  --tls-cert-fingerprint FP  the client presented a verified certificate\n"
     "  --dns FILE      answer DNS queries from this zone file (repeatable; later\n"
     "                  files replace the names they list); default: no name exists\n"
+    "  --policy E=A    the policy server at endpoint E (as check_policy_service names\n"
+    "                  it) answers action A; servers without an answer are unreachable\n"
     "  --format FMT    text (default) or json\n";
 
 typedef struct sim_opts {
@@ -42,6 +45,8 @@ typedef struct sim_opts {
     size_t      nrcpt;
     const char **dns;
     size_t      ndns;
+    const char **policy;      /* "endpoint=action" */
+    size_t      npolicy;
     int         json;
 } sim_opts;
 
@@ -159,6 +164,20 @@ static void decided_by(const img *im, const pol_reply *r, char *restriction, siz
     }
 }
 
+/* Policy server fixtures: the action given for an endpoint. */
+static int policy_fixture(void *arg, const char *endpoint, const pol_session *s, const char *rcpt,
+                          strbuf *action)
+{
+    const sim_opts *o = arg;
+    size_t el = strlen(endpoint);
+    for (size_t i = 0; i < o->npolicy; i++)
+        if (strncmp(o->policy[i], endpoint, el) == 0 && o->policy[i][el] == '=') {
+            sb_adds(action, o->policy[i] + el + 1);
+            return 0;
+        }
+    return -1;
+}
+
 static int run(const sim_opts *o, const img *im, pol_dns *dns)
 {
     const img_service *svc = find_service(im, o->service);
@@ -181,6 +200,8 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
         s.client_name_temp = temp;
     }
     s.client_addr = o->client;
+    s.policy = policy_fixture;
+    s.policy_arg = (void *)o;
     s.sasl_user = o->sasl;
     s.ccert_fingerprint = o->ccert;
     pol_reply banner, helo, mail, rc;
@@ -285,6 +306,7 @@ int cmd_simulate(int argc, char **argv)
         { "sasl-user", required_argument, 0, 'U' },
         { "tls-cert-fingerprint", required_argument, 0, 'T' },
         { "dns", required_argument, 0, 'D' },
+        { "policy", required_argument, 0, 'P' },
         { "format", required_argument, 0, 'f' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
@@ -293,6 +315,7 @@ int cmd_simulate(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.rcpt = xcalloc((size_t)argc + 1, sizeof *o.rcpt);
     o.dns = xcalloc((size_t)argc + 1, sizeof *o.dns);
+    o.policy = xcalloc((size_t)argc + 1, sizeof *o.policy);
     int ch, status = 2;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "c:i:h", opts, NULL)) != -1) {
@@ -308,6 +331,13 @@ int cmd_simulate(int argc, char **argv)
         case 'U': o.sasl = optarg; break;
         case 'T': o.ccert = optarg; break;
         case 'D': o.dns[o.ndns++] = optarg; break;
+        case 'P':
+            if (!strchr(optarg, '=')) {
+                fprintf(stderr, "mtacc simulate: --policy %s: expecting ENDPOINT=ACTION\n", optarg);
+                goto out;
+            }
+            o.policy[o.npolicy++] = optarg;
+            break;
         case 'f':
             if (strcmp(optarg, "json") == 0)
                 o.json = 1;
@@ -351,6 +381,7 @@ int cmd_simulate(int argc, char **argv)
 out:
     free(o.rcpt);
     free(o.dns);
+    free(o.policy);
     if (fflush(stdout) != 0)
         return 2;
     return status;

@@ -209,3 +209,27 @@ int pol_own_address(pol_session *s, const char *addr)
     }
     return pol_match_client(s, "proxy_interfaces", NULL, addr) == 1;
 }
+
+int pol_table_list_has(pol_session *s, const char *param, const char *key)
+{
+    const img_param *p = pol_param(s, param);
+    if (!p)
+        return 0;
+    const img *im = s->pi->im;
+    if (p->kind == IMG_PK_TABLES) {
+        for (uint32_t i = 0; i < p->nlist; i++) {
+            int r = table_has(s, (int)img_list_at(im, p->list, i), key);
+            if (r)
+                return r;
+        }
+        return 0;
+    }
+    /* a list of table names that is not a *_maps parameter */
+    for (uint32_t i = 0; p->kind == IMG_PK_LIST && i < p->nlist; i++) {
+        int t = pol_table_index(s->pi, img_str(im, img_list_at(im, p->list, i)));
+        int r = t >= 0 ? table_has(s, t, key) : 0;
+        if (r)
+            return r;
+    }
+    return 0;
+}

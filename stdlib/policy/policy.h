@@ -85,6 +85,13 @@ typedef struct pol_session {
     const char        *sasl_user;    /* NULL: not authenticated */
     const char        *ccert_fingerprint;  /* NULL: no verified client certificate */
     int                tls;
+    /* check_policy_service: ask the server at endpoint about this session
+     * (and recipient); 0 with its action in *action, -1 when it cannot be
+     * reached (the default action applies). NULL: no server answers. mtad
+     * speaks the policy protocol; simulation answers from fixtures. */
+    int              (*policy)(void *arg, const char *endpoint, const struct pol_session *s,
+                               const char *rcpt, strbuf *action);
+    void              *policy_arg;
     int                pipelined;    /* sent commands ahead without PIPELINING */
     unsigned           nrcpt;        /* recipients accepted so far */
     /* the evaluator's memory between commands */
