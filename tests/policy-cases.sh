@@ -41,7 +41,7 @@ def probes(path):
     return out
 
 
-def check_case(case, index_text):
+def check_case(case, indexed):
     d = os.path.join(cases_dir, case)
     errs = []
     if not os.path.isfile(os.path.join(d, "main.cf")):
@@ -101,8 +101,8 @@ def check_case(case, index_text):
                     and isinstance(r[1], str)):
                 errs.append("%s: recipient reply %r is not [code, text]" % (where, r))
                 break
-    if not re.search(r"(^|[\s`|(])%s([\s`|):,]|$)" % re.escape(case), index_text, re.M):
-        errs.append("not described in tests/policy/README.md")
+    if case not in indexed:
+        errs.append("not described in tests/policy/README.md (\"- %s: ...\")" % case)
     return errs
 
 
@@ -114,12 +114,16 @@ except OSError:
     result(False, "tests/policy/README.md exists")
 result(os.path.isfile(os.path.join(os.path.dirname(cases_dir), "dns-default.zone")),
        "tests/policy/dns-default.zone (the oracle's built-in zone) exists")
+# the case index: bullet lines "- name: text" or "- name1, name2: text"
+indexed = set()
+for m in re.finditer(r"^- ([a-z0-9][a-z0-9, -]*):", index_text, re.M):
+    indexed.update(n.strip() for n in m.group(1).split(","))
 cases = sorted(c for c in os.listdir(cases_dir)
                if os.path.isdir(os.path.join(cases_dir, c)))
 result(len(cases) >= MIN_CASES, "policy cases: %d (at least %d)" % (len(cases), MIN_CASES))
 nprobes = 0
 for case in cases:
-    errs = check_case(case, index_text)
+    errs = check_case(case, indexed)
     if errs:
         result(False, "policy case %s: %s" % (case, "; ".join(errs[:3])))
     else:
