@@ -111,6 +111,7 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
         s.client_name_temp = temp;
     }
     s.client_addr = o->client;
+    s.trace = 1;
     s.policy = policy_fixture;
     s.policy_arg = (void *)o;
     s.sasl_user = o->sasl;

@@ -295,6 +295,7 @@ static int run_test(const test_file *f, test *t, const img *im, pol_dns *dns)
         s.client_name_temp = temp;
     }
     s.client_addr = t->client;
+    s.trace = 1;
     s.sasl_user = t->sasl;
     s.ccert_fingerprint = t->ccert;
     s.policy = policy_answer;

@@ -636,6 +636,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
 
 static void trace_insn(pol_state *st, const img_insn *x)
 {
+    if (!st->s->trace)
+        return;
     const img *im = st->s->pi->im;
     char at[300] = "";
     if (x->file)

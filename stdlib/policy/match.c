@@ -44,7 +44,14 @@ static int table_has(pol_session *s, int t, const char *key)
 
 static int parent_rule(pol_session *s, const char *param)
 {
-    return lookup_list_has(pol_param_str(s, "parent_domain_matches_subdomains"), param);
+    /* memo by the (constant) name's address, as pol_param does */
+    size_t h = ((uintptr_t)param >> 3) & (POL_PDMS_CACHE - 1);
+    if (s->pdms[h].name == param)
+        return s->pdms[h].on;
+    int on = lookup_list_has(pol_param_str(s, "parent_domain_matches_subdomains"), param);
+    s->pdms[h].name = param;
+    s->pdms[h].on = on;
+    return on;
 }
 
 /* name against a domain pattern: "example.com" (and its subdomains when
