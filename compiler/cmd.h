@@ -14,5 +14,6 @@ int cmd_build(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 #endif

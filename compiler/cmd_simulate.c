@@ -3,14 +3,12 @@
  * configuration directory (compiled in memory) or an image: the reply at
  * each stage and, per recipient, the reply with the restriction and the
  * file:line that decided, and a trace. */
-#include "compiler/check_cli.h"
 #include "compiler/cmd.h"
-#include "compiler/image/emit.h"
+#include "compiler/sim.h"
 #include "stdlib/policy/policy.h"
 #include "stdlib/util/alloc.h"
 #include "stdlib/util/json.h"
 
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +19,8 @@ static const char simulate_usage[] =
     "usage: mtacc simulate (-c DIR | -i IMAGE) [--service NAME] --client IP\n"
     "                      [--client-name NAME] [--helo NAME] [--sender ADDR]\n"
     "                      --rcpt ADDR [--rcpt ADDR]... [--sasl-user USER]\n"
-    "                      [--tls-cert-fingerprint FP] [--dns FILE]... [--format text|json]\n"
+    "                      [--tls-cert-fingerprint FP] [--dns FILE]...\n"
+    "                      [--policy ENDPOINT=ACTION]... [--format text|json]\n"
     "  -c DIR          compile the configuration in DIR (nothing is written)\n"
     "  -i IMAGE        use a policy image built by mtacc build\n"
     "  --service NAME  the master.cf smtpd service (default: smtp, else the first inet smtpd)\n"
@@ -35,6 +34,8 @@ static const char simulate_usage[] =
     "  --tls-cert-fingerprint FP  the client presented a verified certificate\n"
     "  --dns FILE      answer DNS queries from this zone file (repeatable; later\n"
     "                  files replace the names they list); default: no name exists\n"
+    "  --policy E=A    the policy server at endpoint E (as check_policy_service names\n"
+    "                  it) answers action A; servers without an answer are unreachable\n"
     "  --format FMT    text (default) or json\n";
 
 typedef struct sim_opts {
@@ -43,105 +44,10 @@ typedef struct sim_opts {
     size_t      nrcpt;
     const char **dns;
     size_t      ndns;
+    const char **policy;      /* "endpoint=action" */
+    size_t      npolicy;
     int         json;
 } sim_opts;
-
-/* Compile DIR into a temporary image and open it; -1 after reporting. */
-static int image_from_dir(const char *dir, img *im)
-{
-    check_cli o;
-    memset(&o, 0, sizeof o);
-    o.co.dir = dir;
-    o.co.for_image = 1;
-    config c;
-    check_cli_load(&o, &c);
-    diags_finish(&c.d);
-    if (diags_count(&c.d, SEV_ERROR)) {
-        diags_print(&c.d, FMT_TEXT, stderr);
-        fprintf(stderr, "mtacc simulate: %s has errors; fix them first (mtacc check)\n", dir);
-        config_free(&c);
-        return -1;
-    }
-    char tmpdir[] = "/tmp/mtacc-simulate.XXXXXX";
-    if (!mkdtemp(tmpdir)) {
-        config_free(&c);
-        fatal("cannot create a temporary directory");
-    }
-    char path[64];
-    snprintf(path, sizeof path, "%s/policy.img", tmpdir);
-    imgw *w = emit_image(&c, tmpdir);
-    strbuf err;
-    sb_init(&err);
-    int r = imgw_write(w, path, &err, NULL);
-    imgw_free(w);
-    config_free(&c);
-    if (r == 0)
-        r = img_open(im, path, &err);
-    if (r < 0)
-        fprintf(stderr, "mtacc simulate: %s\n", sb_str(&err));
-    unlink(path);
-    rmdir(tmpdir);
-    sb_free(&err);
-    return r;
-}
-
-static const img_service *find_service(const img *im, const char *name)
-{
-    const img_service *first = NULL;
-    for (uint32_t i = 0; i < im->nservices; i++) {
-        const img_service *s = &im->services[i];
-        int smtpd = strcmp(img_str(im, s->command), "smtpd") == 0;
-        if (name && strcmp(img_str(im, s->name), name) == 0)
-            return s;
-        if (!name && smtpd && strcmp(img_str(im, s->type), "inet") == 0) {
-            if (strcmp(img_str(im, s->name), "smtp") == 0)
-                return s;
-            if (!first)
-                first = s;
-        }
-    }
-    return first;
-}
-
-/* The client's names from DNS: PTR (in-addr.arpa or ip6.arpa), then
- * forward-confirmed by A or AAAA. */
-static void client_names(pol_dns *dns, const char *addr, char **verified, char **reverse,
-                         int *temp)
-{
-    *verified = *reverse = NULL;
-    *temp = 0;
-    strbuf q;
-    sb_init(&q);
-    int v6 = strchr(addr, ':') != NULL;
-    if (pol_dns_reverse(addr, &q) < 0) {
-        sb_free(&q);
-        return;
-    }
-    sb_adds(&q, v6 ? ".ip6.arpa" : ".in-addr.arpa");
-    pol_dns_rr *rr;
-    size_t n;
-    pol_dns_status st = pol_dns_query(dns, sb_str(&q), POL_DNS_PTR, &rr, &n);
-    sb_free(&q);
-    if (st == POL_DNS_TEMPFAIL)
-        *temp = 1;
-    if (st != POL_DNS_FOUND) {
-        pol_dns_rr_free(rr, n);
-        return;
-    }
-    *reverse = xstrdup(rr[0].data);
-    pol_dns_rr *fw;
-    size_t nf;
-    if (pol_dns_query(dns, rr[0].data, v6 ? POL_DNS_AAAA : POL_DNS_A, &fw, &nf) == POL_DNS_FOUND) {
-        unsigned char want[16], got[16];
-        int af = v6 ? AF_INET6 : AF_INET;
-        for (size_t i = 0; i < nf && !*verified; i++)
-            if (inet_pton(af, fw[i].data, got) == 1 && inet_pton(af, addr, want) == 1 &&
-                memcmp(got, want, v6 ? 16 : 4) == 0)
-                *verified = xstrdup(rr[0].data);
-    }
-    pol_dns_rr_free(fw, nf);
-    pol_dns_rr_free(rr, n);
-}
 
 static void put_reply_json(const char *name, const pol_reply *r)
 {
@@ -169,9 +75,23 @@ static void decided_by(const img *im, const pol_reply *r, char *restriction, siz
     }
 }
 
+/* Policy server fixtures: the action given for an endpoint. */
+static int policy_fixture(void *arg, const char *endpoint, const pol_session *s, const char *rcpt,
+                          strbuf *action)
+{
+    const sim_opts *o = arg;
+    size_t el = strlen(endpoint);
+    for (size_t i = 0; i < o->npolicy; i++)
+        if (strncmp(o->policy[i], endpoint, el) == 0 && o->policy[i][el] == '=') {
+            sb_adds(action, o->policy[i] + el + 1);
+            return 0;
+        }
+    return -1;
+}
+
 static int run(const sim_opts *o, const img *im, pol_dns *dns)
 {
-    const img_service *svc = find_service(im, o->service);
+    const img_service *svc = sim_find_service(im, o->service);
     if (o->service && !svc) {
         fprintf(stderr, "mtacc simulate: no service \"%s\" in master.cf\n", o->service);
         return 2;
@@ -185,12 +105,15 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     if (o->client_name) {
         s.client_name = s.reverse_name = o->client_name;
     } else {
-        client_names(dns, o->client, &verified, &reverse, &temp);
+        sim_client_names(dns, o->client, &verified, &reverse, &temp);
         s.client_name = verified ? verified : "unknown";
         s.reverse_name = reverse ? reverse : "unknown";
         s.client_name_temp = temp;
     }
     s.client_addr = o->client;
+    s.trace = 1;
+    s.policy = policy_fixture;
+    s.policy_arg = (void *)o;
     s.sasl_user = o->sasl;
     s.ccert_fingerprint = o->ccert;
     pol_reply banner, helo, mail, rc;
@@ -295,6 +218,7 @@ int cmd_simulate(int argc, char **argv)
         { "sasl-user", required_argument, 0, 'U' },
         { "tls-cert-fingerprint", required_argument, 0, 'T' },
         { "dns", required_argument, 0, 'D' },
+        { "policy", required_argument, 0, 'P' },
         { "format", required_argument, 0, 'f' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
@@ -303,6 +227,7 @@ int cmd_simulate(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.rcpt = xcalloc((size_t)argc + 1, sizeof *o.rcpt);
     o.dns = xcalloc((size_t)argc + 1, sizeof *o.dns);
+    o.policy = xcalloc((size_t)argc + 1, sizeof *o.policy);
     int ch, status = 2;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "c:i:h", opts, NULL)) != -1) {
@@ -318,6 +243,13 @@ int cmd_simulate(int argc, char **argv)
         case 'U': o.sasl = optarg; break;
         case 'T': o.ccert = optarg; break;
         case 'D': o.dns[o.ndns++] = optarg; break;
+        case 'P':
+            if (!strchr(optarg, '=')) {
+                fprintf(stderr, "mtacc simulate: --policy %s: expecting ENDPOINT=ACTION\n", optarg);
+                goto out;
+            }
+            o.policy[o.npolicy++] = optarg;
+            break;
         case 'f':
             if (strcmp(optarg, "json") == 0)
                 o.json = 1;
@@ -347,7 +279,7 @@ int cmd_simulate(int argc, char **argv)
         goto out;
     }
     img im;
-    int r = o.dir ? image_from_dir(o.dir, &im) : img_open(&im, o.image, &err);
+    int r = o.dir ? sim_image_from_dir(o.dir, "simulate", &im) : img_open(&im, o.image, &err);
     if (r < 0) {
         if (o.image)
             fprintf(stderr, "mtacc simulate: %s\n", sb_str(&err));
@@ -361,6 +293,7 @@ int cmd_simulate(int argc, char **argv)
 out:
     free(o.rcpt);
     free(o.dns);
+    free(o.policy);
     if (fflush(stdout) != 0)
         return 2;
     return status;

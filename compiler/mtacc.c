@@ -16,6 +16,7 @@ static const struct subcommand {
     { "inspect",  cmd_inspect,  "validate a policy image and print its header, digests and sizes" },
     { "disasm",   cmd_disasm,   "print a policy image back as text" },
     { "simulate", cmd_simulate, "run an SMTP session through the policy engine and show each decision" },
+    { "test",     cmd_test,     "run policy test files (expected replies) against a configuration" },
     { "postconf", cmd_postconf, "print parameters and services as Postfix's postconf does" },
     { "query",    cmd_query,    "look a key up in tables as Postfix's postmap -q does" },
     { "postmap",  cmd_postmap,  "build a hash: or btree: database as Postfix's postmap does" },

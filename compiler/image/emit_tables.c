@@ -419,6 +419,16 @@ static void emit_environ(tab *t)
     t->rec.kind = IMG_TK_ENVIRON;
 }
 
+static void emit_unix(tab *t)
+{
+    if (!map_unix_name_ok(t->name)) {
+        unavailable(t, "unix:%s is not a table Postfix has (passwd.byname, group.byname)", t->name);
+        return;
+    }
+    t->rec.kind = IMG_TK_UNIX;
+    t->rec.value = imgw_str(t->e->w, t->name);
+}
+
 static void emit_compose(tab *t)
 {
     char **el;
@@ -467,6 +477,7 @@ static const struct {
     { "static", emit_static },
     { "fail", emit_fail },
     { "environ", emit_environ },
+    { "unix", emit_unix },
     { "unionmap", emit_compose },
     { "pipemap", emit_compose },
 };

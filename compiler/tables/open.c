@@ -33,6 +33,16 @@ static map *open_environ(const char *type, const char *name, const tables_opts *
 {
     return map_environ_new(name);
 }
+static map *open_unix(const char *type, const char *name, const tables_opts *o, diags *d)
+{
+    map *m = map_unix_new(name);
+    if (!m) {
+        diag *g = diag_add(d, DIAG_TABLE_SYNTAX, o->ref,
+                           "unix:%s is not a table Postfix has", name);
+        diag_hint(g, "write unix:passwd.byname or unix:group.byname");
+    }
+    return m;
+}
 
 /* The types served, in the order they are listed in messages. */
 static const struct type_entry {
@@ -49,6 +59,7 @@ static const struct type_entry {
     { "static", open_static },
     { "fail", open_fail },
     { "environ", open_environ },
+    { "unix", open_unix },
     { "unionmap", tables_build_compose },
     { "pipemap", tables_build_compose },
 };
@@ -56,7 +67,7 @@ static const struct type_entry {
 /* Postfix table types that this project does not serve. */
 static const char *const unserved[] = {
     "cdb", "dbm", "sdbm", "lmdb", "ldap", "memcache", "mongodb", "mysql", "pgsql",
-    "sqlite", "nis", "nisplus", "netinfo", "tcp", "socketmap", "randmap", "internal", "unix",
+    "sqlite", "nis", "nisplus", "netinfo", "tcp", "socketmap", "randmap", "internal",
 };
 
 static const struct type_entry *find_served(const char *type)

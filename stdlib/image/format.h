@@ -153,6 +153,7 @@ enum img_table_kind {
     IMG_TK_UNION,          /* members: list of table indexes, results joined with "," */
     IMG_TK_PIPE,           /* members: the result of one is the key of the next */
     IMG_TK_UNAVAILABLE,    /* cannot be served (type not served, file missing): value = why */
+    IMG_TK_UNIX,           /* unix:passwd.byname / unix:group.byname of the running host: value = name */
     IMG_TK_COUNT
 };
 

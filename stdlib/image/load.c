@@ -370,6 +370,7 @@ static int check_tables(vctx *v)
         case IMG_TK_FAIL:
         case IMG_TK_ENVIRON:
         case IMG_TK_UNAVAILABLE:
+        case IMG_TK_UNIX:
             break;
         default:
             return fail(v, "table %u: unknown kind %u", i, t->kind);
@@ -578,7 +579,7 @@ const char *img_table_kind_name(unsigned kind)
 {
     static const char *const n[IMG_TK_COUNT] = { "hash", "cidr", "regexp", "pcre", "static",
                                                  "fail", "environ", "unionmap", "pipemap",
-                                                 "unavailable" };
+                                                 "unavailable", "unix" };
     return kind < IMG_TK_COUNT ? n[kind] : "?";
 }
 

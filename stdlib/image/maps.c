@@ -291,6 +291,12 @@ map *img_table_map(const img *im, uint32_t i, strbuf *err)
     case IMG_TK_STATIC: return map_static_new(name, img_str(im, t->value));
     case IMG_TK_FAIL: return map_fail_new(name);
     case IMG_TK_ENVIRON: return map_environ_new(name);
+    case IMG_TK_UNIX: {
+        map *m = map_unix_new(img_str(im, t->value));
+        if (!m)
+            sb_addf(err, "unix:%s is not a table Postfix has", img_str(im, t->value));
+        return m;
+    }
     case IMG_TK_UNION:
     case IMG_TK_PIPE: {
         map **members = xcalloc(t->count ? t->count : 1, sizeof *members);

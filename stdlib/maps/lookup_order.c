@@ -24,6 +24,7 @@ lookup_params lookup_params_default(void)
         .myhostname = "localhost",
         .is_local = NULL,
         .is_local_arg = NULL,
+        .access_parent = -1,
     };
 }
 
@@ -215,6 +216,8 @@ static map_status per_table(map **maps, size_t n, const lookup_params *p, const 
 
 static int access_parent(const lookup_params *p)
 {
+    if (p->access_parent >= 0)
+        return p->access_parent;
     return lookup_list_has(p->parent_domain_matches_subdomains, "smtpd_access_maps");
 }
 

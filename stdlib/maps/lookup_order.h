@@ -33,6 +33,9 @@ typedef struct lookup_params {
      * the bare local part. NULL: no domain is local. */
     int       (*is_local)(void *arg, const char *domain);
     void       *is_local_arg;
+    /* smtpd_access_maps in parent_domain_matches_subdomains, decided once
+     * by a caller that looks up often; -1: read the list each time */
+    int         access_parent;
 } lookup_params;
 
 lookup_params lookup_params_default(void);

@@ -11,6 +11,10 @@
 map *map_static_new(const char *name, const char *value);
 /* fail:NAME: every lookup fails (a configuration error). */
 map *map_fail_new(const char *name);
+/* unix:passwd.byname, unix:group.byname: the host's users and groups.
+ * NULL for another name (map_unix_name_ok says which are valid). */
+int  map_unix_name_ok(const char *name);
+map *map_unix_new(const char *name);
 /* environ:NAME: keys are environment variable names. */
 map *map_environ_new(const char *name);
 /* texthash: and inline:: an in-memory table, which the map takes over

@@ -192,7 +192,8 @@ static int load_file(fixture *f, const char *path, int file, strbuf *err)
         if (k < nw && strcasecmp(w[k], "IN") == 0)
             k++;
         int type = k < nw ? type_of(w[k]) : -1;
-        if (type < 0 || (type != 0 && k + 1 >= nw) || (type == POL_DNS_MX && k + 2 >= nw)) {
+        if (type < 0 || (type != 0 && k + 1 >= nw) ||
+            (type == POL_DNS_MX && (k + 2 >= nw || strspn(w[k + 1], "0123456789") != strlen(w[k + 1])))) {
             sb_addf(err, "%s:%u: expected \"name [ttl] [IN] TYPE data\" or \"name SERVFAIL\"",
                     path, lineno);
             fclose(fp);

@@ -344,6 +344,147 @@ int pol_auth_destination(pol_state *st)
 
 static pol_flow run_program_depth(pol_state *st, uint32_t program);
 
+/* One key (a certificate fingerprint, a SASL login) in an access table. */
+static pol_flow check_key(pol_state *st, uint32_t t, const char *key, pol_ctx ctx)
+{
+    pol_flow err = POL_FLOW_DUNNO;
+    map *m = table_of(st, t, &err);
+    if (!m)
+        return err;
+    strbuf v, e;
+    sb_init(&v);
+    sb_init(&e);
+    pol_flow f = POL_FLOW_DUNNO;
+    map_status ms = map_lookup(m, key, &v, &e);
+    pol_ctx saved = st->ctx;
+    st->ctx = ctx;
+    if (ms == MAP_FOUND)
+        f = pol_access_result(st, sb_str(&v), pol_item(st), t, key);
+    else if (ms != MAP_NOTFOUND)
+        f = stop_with(st, 451, "4.3.0", "Temporary lookup failure");
+    st->ctx = saved;
+    sb_free(&v);
+    sb_free(&e);
+    return f;
+}
+
+/* The owners of the sender address in smtpd_sender_login_maps (comma or
+ * space separated logins), NULL if none. */
+static char *sender_owners(pol_state *st, int *err)
+{
+    pol_session *s = st->s;
+    const img_param *p = pol_param(s, "smtpd_sender_login_maps");
+    *err = 0;
+    if (!p || p->kind != IMG_PK_TABLES || !s->sender || !*s->sender)
+        return NULL;
+    map **maps = xcalloc(p->nlist + 1, sizeof *maps);
+    for (uint32_t i = 0; i < p->nlist; i++) {
+        const char *why;
+        maps[i] = pol_image_map(s->pi, img_list_at(s->pi->im, p->list, i), &why);
+        if (!maps[i])
+            *err = 1;
+    }
+    char *owners = NULL;
+    if (!*err) {
+        lookup_result lr;
+        lookup_result_init(&lr);
+        char *key = xstrdup(s->sender);
+        for (char *c = key; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        map_status ms = lookup_address(maps, p->nlist, pol_lookup_params(s), LK_VIRTUAL, key, &lr);
+        if (ms == MAP_FOUND)
+            owners = xstrdup(sb_str(&lr.value));
+        else if (ms != MAP_NOTFOUND)
+            *err = 1;
+        free(key);
+        lookup_result_free(&lr);
+    }
+    free(maps);
+    return owners;
+}
+
+static pol_flow login_mismatch(pol_state *st, unsigned op)
+{
+    pol_session *s = st->s;
+    int err;
+    char *owners = sender_owners(st, &err);
+    pol_flow f = POL_FLOW_DUNNO;
+    pol_ctx saved = st->ctx;
+    st->ctx = POL_CTX_SENDER;
+    int authed = s->sasl_user && *s->sasl_user;
+    int check_auth = op != IMG_OP_REJECT_UNAUTHENTICATED_SENDER_LOGIN_MISMATCH;
+    int check_unauth = op == IMG_OP_REJECT_SENDER_LOGIN_MISMATCH ||
+                       op == IMG_OP_REJECT_UNAUTHENTICATED_SENDER_LOGIN_MISMATCH;
+    if (err) {
+        f = stop_with(st, 451, "4.3.0", "Temporary lookup failure");
+    } else if (authed && check_auth) {
+        int owned = 0;
+        if (owners) {
+            char *copy = xstrdup(owners), *save = NULL;
+            for (char *w = strtok_r(copy, ", \t", &save); w && !owned; w = strtok_r(NULL, ", \t", &save))
+                owned = strcasecmp(w, s->sasl_user) == 0;
+            free(copy);
+        }
+        if (!owned && (owners || op != IMG_OP_REJECT_KNOWN_SENDER_LOGIN_MISMATCH)) {
+            char *t = NULL;
+            if (asprintf(&t, "not owned by user %s", s->sasl_user) < 0)
+                fatal("out of memory");
+            f = pol_reject(st, 553, "5.7.1", s->sender, t);
+            free(t);
+        }
+    } else if (!authed && check_unauth && owners) {
+        f = pol_reject(st, 553, "5.7.1", s->sender, "not logged in");
+    }
+    st->ctx = saved;
+    free(owners);
+    return f;
+}
+
+/* The value of name=value in a policy service's "{ endpoint, name=value,
+ * ... }" attributes, or NULL (malloc'ed). */
+static char *policy_attr(const char *attrs, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = attrs; *p;) {
+        p += strspn(p, "{}, \t");
+        const char *end = p + strcspn(p, ",}");
+        if (strncmp(p, name, nl) == 0) {
+            const char *v = p + nl;
+            v += strspn(v, " \t");
+            if (*v == '=') {
+                v++;
+                v += strspn(v, " \t");
+                size_t l = (size_t)(end - v);
+                while (l > 0 && (v[l - 1] == ' ' || v[l - 1] == '\t'))
+                    l--;
+                return xstrndup(v, l);
+            }
+        }
+        p = end;
+    }
+    return NULL;
+}
+
+static pol_flow policy_service(pol_state *st, const char *endpoint, const char *attrs)
+{
+    pol_session *s = st->s;
+    strbuf action;
+    sb_init(&action);
+    int r = s->policy ? s->policy(s->policy_arg, endpoint, s, st->rcpt, &action) : -1;
+    if (r < 0) {
+        char *d = policy_attr(attrs, "default_action");
+        sb_clear(&action);
+        sb_adds(&action, d ? d : pol_param_str(s, "smtpd_policy_service_default_action"));
+        pol_trace(s, st->r, "  %s: no answer; default action %s", endpoint, sb_str(&action));
+        free(d);
+    } else {
+        pol_trace(s, st->r, "  %s: %s", endpoint, sb_str(&action));
+    }
+    pol_flow f = pol_access_result(st, sb_str(&action), pol_item(st), UINT32_MAX, NULL);
+    sb_free(&action);
+    return f;
+}
+
 static pol_flow exec_insn(pol_state *st, const img_insn *x)
 {
     pol_session *s = st->s;
@@ -498,6 +639,22 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
     case IMG_OP_CHECK_RECIPIENT_MX_ACCESS:
     case IMG_OP_CHECK_RECIPIENT_NS_ACCESS:
         return pol_server_access_insn(st, x);
+    case IMG_OP_CHECK_CCERT_ACCESS:
+        return s->ccert_fingerprint ? check_key(st, x->a, s->ccert_fingerprint, POL_CTX_CLIENT)
+                                    : POL_FLOW_DUNNO;
+    case IMG_OP_CHECK_SASL_ACCESS:
+        return s->sasl_user ? check_key(st, x->a, s->sasl_user, POL_CTX_CLIENT) : POL_FLOW_DUNNO;
+    case IMG_OP_REJECT_SENDER_LOGIN_MISMATCH:
+    case IMG_OP_REJECT_AUTHENTICATED_SENDER_LOGIN_MISMATCH:
+    case IMG_OP_REJECT_KNOWN_SENDER_LOGIN_MISMATCH:
+    case IMG_OP_REJECT_UNAUTHENTICATED_SENDER_LOGIN_MISMATCH:
+        return login_mismatch(st, x->op);
+    case IMG_OP_CHECK_POLICY_SERVICE:
+        return policy_service(st, img_str(im, x->a), img_str(im, x->b));
+    case IMG_OP_PERMIT_TLS_CLIENTCERTS:
+        return s->ccert_fingerprint && pol_table_list_has(s, "relay_clientcerts",
+                                                          s->ccert_fingerprint) == 1
+                   ? POL_FLOW_OK : POL_FLOW_DUNNO;
     case IMG_OP_PERMIT_MX_BACKUP:
         return st->rcpt ? pol_mx_backup(st) : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNLISTED_RECIPIENT:
@@ -526,6 +683,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
 
 static void trace_insn(pol_state *st, const img_insn *x)
 {
+    if (!st->s->trace)
+        return;
     const img *im = st->s->pi->im;
     char at[300] = "";
     if (x->file)

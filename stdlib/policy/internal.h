@@ -41,6 +41,8 @@ void pol_footer(pol_session *s, const char *rcpt, pol_reply *r);
 int  pol_match_client(pol_session *s, const char *param, const char *name, const char *addr);
 /* Does domain match a domain list parameter (relay_domains, ...)? */
 int  pol_match_domain(pol_session *s, const char *param, const char *domain);
+/* Is key in one of the tables a parameter lists? 1 yes, 0 no, -1 error. */
+int  pol_table_list_has(pol_session *s, const char *param, const char *key);
 /* Is addr one of this host's addresses (inet_interfaces, proxy_interfaces)? */
 int  pol_own_address(pol_session *s, const char *addr);
 /* The address class of a domain (enum img_class_id); IMG_CLASS_DEFAULT if none. */

@@ -44,7 +44,14 @@ static int table_has(pol_session *s, int t, const char *key)
 
 static int parent_rule(pol_session *s, const char *param)
 {
-    return lookup_list_has(pol_param_str(s, "parent_domain_matches_subdomains"), param);
+    /* memo by the (constant) name's address, as pol_param does */
+    size_t h = ((uintptr_t)param >> 3) & (POL_PDMS_CACHE - 1);
+    if (s->pdms[h].name == param)
+        return s->pdms[h].on;
+    int on = lookup_list_has(pol_param_str(s, "parent_domain_matches_subdomains"), param);
+    s->pdms[h].name = param;
+    s->pdms[h].on = on;
+    return on;
 }
 
 /* name against a domain pattern: "example.com" (and its subdomains when
@@ -208,4 +215,28 @@ int pol_own_address(pol_session *s, const char *addr)
         return 1;
     }
     return pol_match_client(s, "proxy_interfaces", NULL, addr) == 1;
+}
+
+int pol_table_list_has(pol_session *s, const char *param, const char *key)
+{
+    const img_param *p = pol_param(s, param);
+    if (!p)
+        return 0;
+    const img *im = s->pi->im;
+    if (p->kind == IMG_PK_TABLES) {
+        for (uint32_t i = 0; i < p->nlist; i++) {
+            int r = table_has(s, (int)img_list_at(im, p->list, i), key);
+            if (r)
+                return r;
+        }
+        return 0;
+    }
+    /* a list of table names that is not a *_maps parameter */
+    for (uint32_t i = 0; p->kind == IMG_PK_LIST && i < p->nlist; i++) {
+        int t = pol_table_index(s->pi, img_str(im, img_list_at(im, p->list, i)));
+        int r = t >= 0 ? table_has(s, t, key) : 0;
+        if (r)
+            return r;
+    }
+    return 0;
 }

@@ -71,6 +71,9 @@ void pol_reply_clear(pol_reply *r);
 void pol_reply_free(pol_reply *r);
 
 /* A client and what it has said so far. Strings are borrowed. */
+#define POL_PARAM_CACHE 128
+#define POL_PDMS_CACHE  16
+
 typedef struct pol_session {
     pol_image         *pi;
     const img_service *svc;          /* the smtpd service (its -o values), NULL: global */
@@ -85,7 +88,15 @@ typedef struct pol_session {
     const char        *sasl_user;    /* NULL: not authenticated */
     const char        *ccert_fingerprint;  /* NULL: no verified client certificate */
     int                tls;
+    /* check_policy_service: ask the server at endpoint about this session
+     * (and recipient); 0 with its action in *action, -1 when it cannot be
+     * reached (the default action applies). NULL: no server answers. mtad
+     * speaks the policy protocol; simulation answers from fixtures. */
+    int              (*policy)(void *arg, const char *endpoint, const struct pol_session *s,
+                               const char *rcpt, strbuf *action);
+    void              *policy_arg;
     int                pipelined;    /* sent commands ahead without PIPELINING */
+    int                trace;        /* record a trace in each reply (simulate, test) */
     unsigned           nrcpt;        /* recipients accepted so far */
     /* the evaluator's memory between commands */
     lookup_params      lp;
@@ -93,6 +104,8 @@ typedef struct pol_session {
     int                in_mail;      /* a MAIL FROM was accepted */
     int                access_denied; /* the client list rejected at connect time */
     int                pending_dip;  /* a defer_if_permit before RCPT (no delay_reject) */
+    struct { const char *name; const img_param *p; } pcache[POL_PARAM_CACHE];
+    struct { const char *name; int on; } pdms[POL_PDMS_CACHE];
     int                discard;      /* DISCARD seen: this transaction is dropped */
     int                early_done;   /* delay_reject: client/helo/sender lists ran */
     pol_reply          early;        /* ... and their reject (verdict) or defer_if_permit */

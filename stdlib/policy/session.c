@@ -112,7 +112,8 @@ void pol_reply_effect(pol_reply *r, pol_effect_kind k, const char *text)
 
 void pol_trace(pol_session *s, pol_reply *r, const char *fmt, ...)
 {
-    (void)s;
+    if (!s->trace)
+        return;
     va_list ap;
     va_start(ap, fmt);
     char *t = NULL;
@@ -126,10 +127,21 @@ void pol_trace(pol_session *s, pol_reply *r, const char *fmt, ...)
 
 /* ---- parameters ------------------------------------------------------------ */
 
+/* Parameters are asked by name many times per decision, nearly always
+ * with the same string constants: a small cache keyed by the name's
+ * address, confirmed by comparing the names, saves the binary search. */
 const img_param *pol_param(const pol_session *s, const char *name)
 {
     const img *im = s->pi->im;
-    return s->svc ? img_service_param(im, s->svc, name) : img_param_find(im, name);
+    pol_session *w = (pol_session *)s;
+    size_t h = ((uintptr_t)name >> 3) & (POL_PARAM_CACHE - 1);
+    if (w->pcache[h].name == name && w->pcache[h].p &&
+        strcmp(img_str(im, w->pcache[h].p->name), name) == 0)
+        return w->pcache[h].p;
+    const img_param *p = s->svc ? img_service_param(im, s->svc, name) : img_param_find(im, name);
+    w->pcache[h].name = name;
+    w->pcache[h].p = p;
+    return p;
 }
 
 const char *pol_param_str(const pol_session *s, const char *name)
@@ -173,6 +185,7 @@ const lookup_params *pol_lookup_params(pol_session *s)
         p->myhostname = pol_param_str(s, "myhostname");
         p->is_local = is_local_domain;
         p->is_local_arg = s;
+        p->access_parent = lookup_list_has(p->parent_domain_matches_subdomains, "smtpd_access_maps");
         s->lp_ready = 1;
     }
     return &s->lp;

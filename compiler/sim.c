@@ -1,0 +1,109 @@
+/* sim.c: the pieces simulate and test share (see sim.h). */
+#include "compiler/sim.h"
+#include "compiler/check_cli.h"
+#include "compiler/image/emit.h"
+#include "stdlib/util/alloc.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Compile DIR into a temporary image and open it; -1 after reporting. */
+int sim_image_from_dir(const char *dir, const char *cmd, img *im)
+{
+    check_cli o;
+    memset(&o, 0, sizeof o);
+    o.co.dir = dir;
+    o.co.for_image = 1;
+    config c;
+    check_cli_load(&o, &c);
+    diags_finish(&c.d);
+    if (diags_count(&c.d, SEV_ERROR)) {
+        diags_print(&c.d, FMT_TEXT, stderr);
+        fprintf(stderr, "mtacc %s: %s has errors; fix them first (mtacc check)\n", cmd, dir);
+        config_free(&c);
+        return -1;
+    }
+    char tmpdir[] = "/tmp/mtacc-simulate.XXXXXX";
+    if (!mkdtemp(tmpdir)) {
+        config_free(&c);
+        fatal("cannot create a temporary directory");
+    }
+    char path[64];
+    snprintf(path, sizeof path, "%s/policy.img", tmpdir);
+    imgw *w = emit_image(&c, tmpdir);
+    strbuf err;
+    sb_init(&err);
+    int r = imgw_write(w, path, &err, NULL);
+    imgw_free(w);
+    config_free(&c);
+    if (r == 0)
+        r = img_open(im, path, &err);
+    if (r < 0)
+        fprintf(stderr, "mtacc %s: %s\n", cmd, sb_str(&err));
+    unlink(path);
+    rmdir(tmpdir);
+    sb_free(&err);
+    return r;
+}
+
+const img_service *sim_find_service(const img *im, const char *name)
+{
+    const img_service *first = NULL;
+    for (uint32_t i = 0; i < im->nservices; i++) {
+        const img_service *s = &im->services[i];
+        int smtpd = strcmp(img_str(im, s->command), "smtpd") == 0;
+        if (name && strcmp(img_str(im, s->name), name) == 0)
+            return s;
+        if (!name && smtpd && strcmp(img_str(im, s->type), "inet") == 0) {
+            if (strcmp(img_str(im, s->name), "smtp") == 0)
+                return s;
+            if (!first)
+                first = s;
+        }
+    }
+    return first;
+}
+
+/* The client's names from DNS: PTR (in-addr.arpa or ip6.arpa), then
+ * forward-confirmed by A or AAAA. */
+void sim_client_names(pol_dns *dns, const char *addr, char **verified, char **reverse,
+                      int *temp)
+{
+    *verified = *reverse = NULL;
+    *temp = 0;
+    strbuf q;
+    sb_init(&q);
+    int v6 = strchr(addr, ':') != NULL;
+    if (pol_dns_reverse(addr, &q) < 0) {
+        sb_free(&q);
+        return;
+    }
+    sb_adds(&q, v6 ? ".ip6.arpa" : ".in-addr.arpa");
+    pol_dns_rr *rr;
+    size_t n;
+    pol_dns_status st = pol_dns_query(dns, sb_str(&q), POL_DNS_PTR, &rr, &n);
+    sb_free(&q);
+    if (st == POL_DNS_TEMPFAIL)
+        *temp = 1;
+    if (st != POL_DNS_FOUND) {
+        pol_dns_rr_free(rr, n);
+        return;
+    }
+    *reverse = xstrdup(rr[0].data);
+    pol_dns_rr *fw;
+    size_t nf;
+    if (pol_dns_query(dns, rr[0].data, v6 ? POL_DNS_AAAA : POL_DNS_A, &fw, &nf) == POL_DNS_FOUND) {
+        unsigned char want[16], got[16];
+        int af = v6 ? AF_INET6 : AF_INET;
+        for (size_t i = 0; i < nf && !*verified; i++)
+            if (inet_pton(af, fw[i].data, got) == 1 && inet_pton(af, addr, want) == 1 &&
+                memcmp(got, want, v6 ? 16 : 4) == 0)
+                *verified = xstrdup(rr[0].data);
+    }
+    pol_dns_rr_free(fw, nf);
+    pol_dns_rr_free(rr, n);
+}
+
