@@ -243,8 +243,8 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     map_status ms;
     pol_ctx saved = st->ctx;
     st->ctx = what;
-    const char *item = pol_item(st);
-    char *item_copy = xstrdup(item);
+    /* the item is formatted only when a reply needs it */
+    const char *item = what == POL_CTX_CLIENT || what == POL_CTX_REVERSE ? NULL : pol_item(st);
     /* smtpd folds lookup keys to lowercase, for every table type; a
      * recipient is looked up as rewritten (user%host@local is user@host) */
     char *key;
@@ -285,14 +285,15 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     if (ms == MAP_FOUND) {
         pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),
                   sb_str(&lr.key), sb_str(&lr.value));
+        char *item_copy = xstrdup(item ? item : pol_item(st));
         f = pol_access_result(st, sb_str(&lr.value), item_copy, t, sb_str(&lr.key));
+        free(item_copy);
     } else if (ms != MAP_NOTFOUND) {
         int code = 451;
         f = stop_with(st, code, "4.3.0", "Temporary lookup failure");
         (void)code;
     }
     st->ctx = saved;
-    free(item_copy);
     lookup_result_free(&lr);
     return f;
 }
@@ -699,7 +700,7 @@ static pol_flow run_words(pol_state *st, const char *text)
     char *save = NULL;
     for (char *w = strtok_r(copy, ", \t", &save); w && f == POL_FLOW_DUNNO;
          w = strtok_r(NULL, ", \t", &save)) {
-        const img_param *cls = pol_param(s, w);
+        const img_param *cls = pol_param_dyn(s, w);
         if (cls && cls->kind == IMG_PK_RESTRICTIONS &&
             lookup_list_has(pol_param_str(s, "smtpd_restriction_classes"), w)) {
             f = run_program_depth(st, (uint32_t)cls->num);

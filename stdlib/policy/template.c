@@ -16,7 +16,7 @@ static const char *macro(pol_session *s, const pol_macro *m, size_t nm, const ch
     for (size_t i = 0; i < nm; i++)
         if (strcmp(m[i].name, name) == 0)
             return m[i].value;
-    const img_param *p = pol_param(s, name);
+    const img_param *p = pol_param_dyn(s, name);
     return p ? img_str(s->pi->im, p->text) : NULL;
 }
 
