@@ -135,4 +135,8 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r);
 void pol_data(pol_session *s, pol_reply *r);
 void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
 
+/* Can this evaluator run the restriction (enum img_op)? mtacc build
+ * refuses images that use one it cannot. */
+int  pol_op_supported(unsigned op);
+
 #endif
