@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct { const char *name; table_use use; } uses[] = {
     { "header_checks", TABLE_USE_HEADER },
@@ -75,7 +76,7 @@ static void scan_value(const config *c, table_ref_fn *fn, void *arg, const char 
                        const char *v, const cf_setting *s, loc whole)
 {
     table_use use = use_of(c, param);
-    int all_tables = table_refs_is_table_list(param), after_check = 0;
+    int all_tables = table_refs_is_table_list(param), after_check = 0, after_policy = 0;
     size_t i = 0, n = strlen(v);
     while (i < n) {
         while (i < n && strchr(", \t\r\n", v[i]))
@@ -94,10 +95,12 @@ static void scan_value(const config *c, table_ref_fn *fn, void *arg, const char 
         char *word = xstrndup(v + start, i - start);
         char *colon = strchr(word, ':');
         int table_slot = all_tables || after_check;
+        int endpoint = after_policy;   /* check_policy_service names a server, not a table */
         size_t wl = strlen(word);
         after_check = strncmp(word, "check_", 6) == 0 && wl > 13 &&
                       strcmp(word + wl - 7, "_access") == 0;
-        if (colon && colon != word && !strchr(word, '$')) {
+        after_policy = strcasecmp(word, "check_policy_service") == 0;
+        if (colon && colon != word && !strchr(word, '$') && !endpoint) {
             char *type = xstrndup(word, (size_t)(colon - word));
             if (table_slot || tables_type_known(type)) {
                 loc at = s ? cf_value_loc(s, start, i - start) : whole;

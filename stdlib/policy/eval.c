@@ -6,6 +6,7 @@
  * takes effect when the final answer would be permit (at the end of the
  * stage) or reject. */
 #include "stdlib/policy/internal.h"
+#include "stdlib/maps/cidr.h"
 #include "stdlib/util/alloc.h"
 
 #include <ctype.h>
@@ -15,6 +16,21 @@
 #include <strings.h>
 
 #define MAX_CLASS_DEPTH 100
+
+/* The restrictions this evaluator cannot run; mtacc build refuses a
+ * configuration that uses one (unsupported-restriction), so they never
+ * reach a running server. Every other opcode has its case in exec_insn. */
+static const unsigned unsupported[] = {
+    IMG_OP_REJECT_UNVERIFIED_SENDER, IMG_OP_REJECT_UNVERIFIED_RECIPIENT,
+};
+
+int pol_op_supported(unsigned op)
+{
+    for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
+        if (unsupported[i] == op)
+            return 0;
+    return op < IMG_OP_COUNT;
+}
 
 const char *pol_ctx_what(pol_ctx c)
 {
@@ -243,8 +259,8 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     map_status ms;
     pol_ctx saved = st->ctx;
     st->ctx = what;
-    const char *item = pol_item(st);
-    char *item_copy = xstrdup(item);
+    /* the item is formatted only when a reply needs it */
+    const char *item = what == POL_CTX_CLIENT || what == POL_CTX_REVERSE ? NULL : pol_item(st);
     /* smtpd folds lookup keys to lowercase, for every table type; a
      * recipient is looked up as rewritten (user%host@local is user@host) */
     char *key;
@@ -285,14 +301,15 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     if (ms == MAP_FOUND) {
         pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),
                   sb_str(&lr.key), sb_str(&lr.value));
+        char *item_copy = xstrdup(item ? item : pol_item(st));
         f = pol_access_result(st, sb_str(&lr.value), item_copy, t, sb_str(&lr.key));
+        free(item_copy);
     } else if (ms != MAP_NOTFOUND) {
         int code = 451;
         f = stop_with(st, code, "4.3.0", "Temporary lookup failure");
         (void)code;
     }
     st->ctx = saved;
-    free(item_copy);
     lookup_result_free(&lr);
     return f;
 }
@@ -670,9 +687,32 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
     case IMG_OP_REJECT_UNKNOWN_CLIENT_HOSTNAME:
     case IMG_OP_REJECT_UNKNOWN_REVERSE_CLIENT_HOSTNAME:
         return pol_unknown_client(st, x->op == IMG_OP_REJECT_UNKNOWN_REVERSE_CLIENT_HOSTNAME);
+    case IMG_OP_CLASS_TABLE:
+        /* a table alone: the access check of the list it runs for */
+        switch (st->list_ctx) {
+        case POL_CTX_CLIENT: return check_access(st, x->a, POL_CTX_CLIENT);
+        case POL_CTX_HELO: return s->helo ? check_access(st, x->a, POL_CTX_HELO) : POL_FLOW_DUNNO;
+        case POL_CTX_SENDER: return s->sender ? check_access(st, x->a, POL_CTX_SENDER) : POL_FLOW_DUNNO;
+        case POL_CTX_RECIPIENT:
+            return st->rcpt ? check_access(st, x->a, POL_CTX_RECIPIENT) : POL_FLOW_DUNNO;
+        case POL_CTX_ETRN: return check_access(st, x->a, POL_CTX_ETRN);
+        default: return config_error(st, "a table alone in a DATA or end-of-data list");
+        }
+    case IMG_OP_CHECK_RELAY_DOMAINS:
+        if (pol_match_domain(s, "relay_domains", s->client_name) == 1 ||
+            (st->rcpt && auth_destination(st)))
+            return POL_FLOW_OK;
+        return st->rcpt ? relay_denied(st, (int)pol_param_num(s, "relay_domains_reject_code"), "5.7.1")
+                        : POL_FLOW_DUNNO;
+    case IMG_OP_PERMIT_NAKED_IP_ADDRESS: {
+        unsigned char a[16];
+        return s->helo && cidr_parse_addr(s->helo, a) ? POL_FLOW_OK : POL_FLOW_DUNNO;
+    }
     default:
         break;
     }
+    if (pol_op_supported(x->op))
+        panic("restriction %s reached the evaluator's default case", img_op_name(x->op));
     char why[160];
     snprintf(why, sizeof why, "restriction %s is not supported by this version of the evaluator",
              img_op_name(x->op));
@@ -746,7 +786,7 @@ static pol_flow run_words(pol_state *st, const char *text)
     char *save = NULL;
     for (char *w = strtok_r(copy, ", \t", &save); w && f == POL_FLOW_DUNNO;
          w = strtok_r(NULL, ", \t", &save)) {
-        const img_param *cls = pol_param(s, w);
+        const img_param *cls = pol_param_dyn(s, w);
         if (cls && cls->kind == IMG_PK_RESTRICTIONS &&
             lookup_list_has(pol_param_str(s, "smtpd_restriction_classes"), w)) {
             f = run_program_depth(st, (uint32_t)cls->num);
@@ -812,7 +852,7 @@ static pol_flow run_list(pol_state *st, const char *param, pol_ctx ctx)
     const img_param *p = pol_param(st->s, param);
     if (!p || p->kind != IMG_PK_RESTRICTIONS)
         return POL_FLOW_DUNNO;
-    st->ctx = ctx;
+    st->ctx = st->list_ctx = ctx;
     /* defer_if_reject covers the rest of its own list only */
     st->have_dir = 0;
     pol_trace(st->s, st->r, "%s:", param);

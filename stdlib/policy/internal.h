@@ -81,7 +81,8 @@ typedef enum pol_flow { POL_FLOW_DUNNO = 0, POL_FLOW_OK, POL_FLOW_STOP } pol_flo
 typedef struct pol_state {
     pol_session *s;
     pol_reply   *r;
-    pol_ctx      ctx;          /* the list being evaluated */
+    pol_ctx      ctx;          /* the context of the restriction being evaluated */
+    pol_ctx      list_ctx;     /* the top-level list being evaluated */
     const char  *rcpt;         /* RCPT stage: the recipient */
     pol_addr     rcpt_addr;
     int          warn_next;    /* warn_if_reject before this restriction */

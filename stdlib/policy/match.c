@@ -179,10 +179,27 @@ int pol_match_domain(pol_session *s, const char *param, const char *domain)
     return 0;
 }
 
+static int domain_class(pol_session *s, const char *domain);
+
+/* The class of the last few domains asked (a recipient's domain is asked
+ * several times per decision). */
 int pol_domain_class(pol_session *s, const char *domain)
 {
     if (!domain || !*domain)
         return IMG_CLASS_LOCAL;   /* an address without domain is local */
+    for (int i = 0; i < POL_CLASS_CACHE; i++)
+        if (s->ccache[i].domain && strcmp(s->ccache[i].domain, domain) == 0)
+            return s->ccache[i].cls;
+    int c = domain_class(s, domain);
+    int slot = s->ccache_next++ % POL_CLASS_CACHE;
+    free(s->ccache[slot].domain);
+    s->ccache[slot].domain = xstrdup(domain);
+    s->ccache[slot].cls = c;
+    return c;
+}
+
+static int domain_class(pol_session *s, const char *domain)
+{
     if (pol_match_domain(s, "mydestination", domain) == 1)
         return IMG_CLASS_LOCAL;
     if (domain[0] == '[') {

@@ -73,6 +73,7 @@ void pol_reply_free(pol_reply *r);
 /* A client and what it has said so far. Strings are borrowed. */
 #define POL_PARAM_CACHE 128
 #define POL_PDMS_CACHE  16
+#define POL_CLASS_CACHE 4
 
 typedef struct pol_session {
     pol_image         *pi;
@@ -106,6 +107,8 @@ typedef struct pol_session {
     int                pending_dip;  /* a defer_if_permit before RCPT (no delay_reject) */
     struct { const char *name; const img_param *p; } pcache[POL_PARAM_CACHE];
     struct { const char *name; int on; } pdms[POL_PDMS_CACHE];
+    struct { char *domain; int cls; } ccache[POL_CLASS_CACHE];
+    unsigned           ccache_next;
     int                discard;      /* DISCARD seen: this transaction is dropped */
     int                early_done;   /* delay_reject: client/helo/sender lists ran */
     pol_reply          early;        /* ... and their reject (verdict) or defer_if_permit */
@@ -115,8 +118,10 @@ typedef struct pol_session {
 void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns);
 void pol_session_free(pol_session *s);
 
-/* The value of a parameter in the session's service. */
+/* The value of a parameter in the session's service. pol_param takes a
+ * string constant (it caches by address); pol_param_dyn any string. */
 const img_param *pol_param(const pol_session *s, const char *name);
+const img_param *pol_param_dyn(const pol_session *s, const char *name);
 const char      *pol_param_str(const pol_session *s, const char *name);
 long long        pol_param_num(const pol_session *s, const char *name);
 
@@ -129,5 +134,9 @@ void pol_mail(pol_session *s, pol_reply *r);
 void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r);
 void pol_data(pol_session *s, pol_reply *r);
 void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
+
+/* Can this evaluator run the restriction (enum img_op)? mtacc build
+ * refuses images that use one it cannot. */
+int  pol_op_supported(unsigned op);
 
 #endif

@@ -127,21 +127,26 @@ void pol_trace(pol_session *s, pol_reply *r, const char *fmt, ...)
 
 /* ---- parameters ------------------------------------------------------------ */
 
-/* Parameters are asked by name many times per decision, nearly always
- * with the same string constants: a small cache keyed by the name's
- * address, confirmed by comparing the names, saves the binary search. */
+/* Parameters are asked by name many times per decision, with the same
+ * string constants: a small cache keyed by the constant's address saves
+ * the binary search. Names that are not constants (words of an access
+ * result, template macros) go through pol_param_dyn. */
 const img_param *pol_param(const pol_session *s, const char *name)
 {
-    const img *im = s->pi->im;
     pol_session *w = (pol_session *)s;
     size_t h = ((uintptr_t)name >> 3) & (POL_PARAM_CACHE - 1);
-    if (w->pcache[h].name == name && w->pcache[h].p &&
-        strcmp(img_str(im, w->pcache[h].p->name), name) == 0)
+    if (w->pcache[h].name == name)
         return w->pcache[h].p;
-    const img_param *p = s->svc ? img_service_param(im, s->svc, name) : img_param_find(im, name);
+    const img_param *p = pol_param_dyn(s, name);
     w->pcache[h].name = name;
     w->pcache[h].p = p;
     return p;
+}
+
+const img_param *pol_param_dyn(const pol_session *s, const char *name)
+{
+    const img *im = s->pi->im;
+    return s->svc ? img_service_param(im, s->svc, name) : img_param_find(im, name);
 }
 
 const char *pol_param_str(const pol_session *s, const char *name)
@@ -203,5 +208,7 @@ void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol
 
 void pol_session_free(pol_session *s)
 {
+    for (int i = 0; i < POL_CLASS_CACHE; i++)
+        free(s->ccache[i].domain);
     pol_reply_free(&s->early);
 }

@@ -310,7 +310,7 @@ static const char *table_macro(void *ctx, const char *name, strbuf *tmp)
     for (size_t i = 0; i < t->nm; i++)
         if (strcmp(t->m[i].name, name) == 0)
             return t->m[i].value;
-    const img_param *p = pol_param(t->s, name);
+    const img_param *p = pol_param_dyn(t->s, name);
     return p ? img_str(t->s->pi->im, p->text) : NULL;
 }
 
