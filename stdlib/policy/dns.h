@@ -45,6 +45,12 @@ void           pol_dns_free(pol_dns *d);
  * "4.3.2.1" for 1.2.3.4, 32 nibbles "b.a.9.8. ... .0" for IPv6 (no
  * trailing dot, no suffix). -1 if addr is not an IP address. */
 int pol_dns_reverse(const char *addr, strbuf *out);
+/* The addresses of host: its A records (v4), then its AAAA records (v6);
+ * none when lookups fail. *out is malloc'ed (pol_dns_rr_free). */
+void pol_dns_addresses(pol_dns *d, const char *host, int v4, int v6, pol_dns_rr **out,
+                       size_t *n);
+/* Is an MX answer a null MX (one record "0 .": the domain takes no mail)? */
+int  pol_dns_nullmx(const pol_dns_rr *rr, size_t n);
 
 /* A fixture resolver from zone files, later files replacing the records
  * of the names they list. NULL with "file:line: reason" in err. */

@@ -69,26 +69,10 @@ static pol_flow lookup(server_check *c, const char *what, int addr)
 /* The addresses of host, A first, as inet_protocols allows. */
 static void addresses(pol_session *s, const char *host, pol_dns_rr **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
     const char *proto = pol_param_str(s, "inet_protocols");
     int all = lookup_list_has(proto, "all");
-    const int types[] = { POL_DNS_A, POL_DNS_AAAA };
-    const char *names[] = { "ipv4", "ipv6" };
-    for (size_t t = 0; t < 2; t++) {
-        if (!all && !lookup_list_has(proto, names[t]))
-            continue;
-        pol_dns_rr *rr;
-        size_t nr;
-        if (pol_dns_query(s->dns, host, types[t], &rr, &nr) == POL_DNS_FOUND) {
-            *out = xrealloc(*out, (*n + nr) * sizeof **out);
-            memcpy(*out + *n, rr, nr * sizeof *rr);
-            *n += nr;
-            free(rr);
-        } else {
-            pol_dns_rr_free(rr, nr);
-        }
-    }
+    pol_dns_addresses(s->dns, host, all || lookup_list_has(proto, "ipv4"),
+                      all || lookup_list_has(proto, "ipv6"), out, n);
 }
 
 /* The servers to check; status FOUND when there are any. */
@@ -103,8 +87,7 @@ static pol_dns_status servers_of(pol_session *s, const char *domain, int type, p
         return POL_DNS_FOUND;
     }
     pol_dns_status ds = pol_dns_query(s->dns, domain, type, rr, n);
-    if (ds == POL_DNS_FOUND && type == POL_DNS_MX && *n == 1 && (*rr)[0].pref == 0 &&
-        (!(*rr)[0].data[0] || strcmp((*rr)[0].data, ".") == 0))
+    if (ds == POL_DNS_FOUND && type == POL_DNS_MX && pol_dns_nullmx(*rr, *n))
         return POL_DNS_NXDOMAIN;   /* null MX: no mail host to check */
     if (ds != POL_DNS_NXDOMAIN && ds != POL_DNS_NODATA)
         return ds;

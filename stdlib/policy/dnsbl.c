@@ -377,11 +377,6 @@ static pol_flow reject_listed(pol_state *st, const char *domain, const char *fil
 
 /* ---- the restrictions ---------------------------------------------------------- */
 
-static const char *class_of(pol_ctx c)
-{
-    return pol_ctx_what(c);
-}
-
 /* The domain of what (an address or a host name) as an RHS list looks it
  * up; NULL when it is not looked up (address literal, numeric last label,
  * not a valid host name). */
@@ -407,10 +402,12 @@ static pol_flow bad_filter(pol_state *st, const char *domain, const char *filter
     return pol_config_error(st, why);
 }
 
-static pol_flow rbl(pol_state *st, const char *domain, const char *filter, pol_ctx class,
-                    const char *what, int domain_list)
+/* Look what up in the list: its reversed address (domain_list 0) or its
+ * domain (domain_list 1). BAD_FILTER when the filter does not parse. */
+static listing listed(pol_state *st, const char *list, const char *filter, const char *what,
+                      int domain_list, char **txt)
 {
-    pol_session *s = st->s;
+    *txt = NULL;
     strbuf q;
     sb_init(&q);
     const char *name = NULL;
@@ -418,37 +415,39 @@ static pol_flow rbl(pol_state *st, const char *domain, const char *filter, pol_c
         name = rhs_domain(what);
     else if (pol_dns_reverse(what, &q) == 0)
         name = sb_str(&q);
-    pol_flow f = POL_FLOW_DUNNO;
-    char *txt = NULL;
-    listing l = name ? lookup(st, name, domain, filter, &txt) : NOT_LISTED;
-    if (l == BAD_FILTER)
-        f = bad_filter(st, domain, filter);
-    else if (l == LISTED)
-        f = reject_listed(st, domain, filter, what, class_of(class), txt);
-    (void)s;
-    free(txt);
+    listing l = name ? lookup(st, name, list, filter, txt) : NOT_LISTED;
     sb_free(&q);
+    return l;
+}
+
+/* reject_rbl_client, reject_rhsbl_*: the reply of a listed entity. */
+static pol_flow rbl(pol_state *st, const char *list, const char *filter, pol_ctx class,
+                    const char *what, int domain_list)
+{
+    char *txt;
+    pol_flow f = POL_FLOW_DUNNO;
+    listing l = listed(st, list, filter, what, domain_list, &txt);
+    if (l == BAD_FILTER)
+        f = bad_filter(st, list, filter);
+    else if (l == LISTED)
+        f = reject_listed(st, list, filter, what, pol_ctx_what(class), txt);
+    free(txt);
     return f;
 }
 
-static pol_flow dnswl(pol_state *st, const char *domain, const char *filter, pol_ctx class,
+/* permit_dnswl_client, permit_rhswl_client: OK when listed; a lookup that
+ * fails temporarily turns a later reject into a deferral. */
+static pol_flow dnswl(pol_state *st, const char *list, const char *filter, pol_ctx class,
                       const char *what, int domain_list)
 {
     /* never an exception for a recipient that would be refused as relaying */
     if (st->rcpt_addr.addr && !pol_auth_destination(st))
         return POL_FLOW_DUNNO;
-    strbuf q;
-    sb_init(&q);
-    const char *name = NULL;
-    if (domain_list)
-        name = rhs_domain(what);
-    else if (pol_dns_reverse(what, &q) == 0)
-        name = sb_str(&q);
+    char *txt;
     pol_flow f = POL_FLOW_DUNNO;
-    char *txt = NULL;
-    listing l = name ? lookup(st, name, domain, filter, &txt) : NOT_LISTED;
+    listing l = listed(st, list, filter, what, domain_list, &txt);
     if (l == BAD_FILTER) {
-        f = bad_filter(st, domain, filter);
+        f = bad_filter(st, list, filter);
     } else if (l == SOFT) {
         pol_ctx saved = st->ctx;
         st->ctx = class;
@@ -458,7 +457,6 @@ static pol_flow dnswl(pol_state *st, const char *domain, const char *filter, pol
         f = POL_FLOW_OK;
     }
     free(txt);
-    sb_free(&q);
     return f;
 }
 

@@ -15,33 +15,13 @@ static int own_address(pol_session *s, const char *addr)
     return pol_own_address(s, addr);
 }
 
-/* The addresses of host (A and AAAA). */
-static void addresses(pol_dns *dns, const char *host, pol_dns_rr **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    static const int types[] = { POL_DNS_A, POL_DNS_AAAA };
-    for (size_t t = 0; t < 2; t++) {
-        pol_dns_rr *rr;
-        size_t nr;
-        if (pol_dns_query(dns, host, types[t], &rr, &nr) == POL_DNS_FOUND) {
-            *out = xrealloc(*out, (*n + nr) * sizeof **out);
-            memcpy(*out + *n, rr, nr * sizeof *rr);
-            *n += nr;
-            free(rr);
-        } else {
-            pol_dns_rr_free(rr, nr);
-        }
-    }
-}
-
 static int is_me(pol_session *s, const char *host)
 {
     if (strcasecmp(host, pol_param_str(s, "myhostname")) == 0)
         return 1;
     pol_dns_rr *a;
     size_t n;
-    addresses(s->dns, host, &a, &n);
+    pol_dns_addresses(s->dns, host, 1, 1, &a, &n);
     int me = 0;
     for (size_t i = 0; i < n && !me; i++)
         me = own_address(s, a[i].data);
@@ -91,7 +71,7 @@ pol_flow pol_mx_backup(pol_state *st)
                     continue;
                 pol_dns_rr *a;
                 size_t na;
-                addresses(s->dns, mx[i].data, &a, &na);
+                pol_dns_addresses(s->dns, mx[i].data, 1, 1, &a, &na);
                 for (size_t k = 0; k < na && f == POL_FLOW_DUNNO; k++)
                     if (pol_match_client(s, "permit_mx_backup_networks", NULL, a[k].data) == 1)
                         f = POL_FLOW_OK;

@@ -86,8 +86,7 @@ pol_flow pol_unknown_domain(pol_state *st, const char *addr, int sender)
     pol_dns_rr *rr;
     size_t nr;
     pol_dns_status ds = pol_dns_query(s->dns, a.domain, POL_DNS_MX, &rr, &nr);
-    int nullmx = ds == POL_DNS_FOUND && nr == 1 && rr[0].pref == 0 &&
-                 (!rr[0].data[0] || strcmp(rr[0].data, ".") == 0);
+    int nullmx = ds == POL_DNS_FOUND && pol_dns_nullmx(rr, nr);
     pol_dns_rr_free(rr, nr);
     if (nullmx) {
         char *t = NULL;

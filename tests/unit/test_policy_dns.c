@@ -210,19 +210,28 @@ static void test_fixture(void)
     pol_dns *d = pol_dns_fixture_new(paths, 2, &err);
     check(d != NULL, "fixture: zones load");
     if (d) {
-        answers(d, "1.0.66.127.wild.example", POL_DNS_A, POL_DNS_FOUND, "127.0.0.2");
-        answers(d, "1.1.1.127.wild.example", POL_DNS_A, POL_DNS_FOUND, "127.0.0.3");
-        answers(d, "9.66.127.wild.example", POL_DNS_A, POL_DNS_NODATA, "");
-        answers(d, "HOST.Example.org.", POL_DNS_A, POL_DNS_FOUND, "192.0.2.1");
-        answers(d, "alias.example.org", POL_DNS_A, POL_DNS_FOUND, "192.0.2.1");
-        answers(d, "alias.example.org", POL_DNS_CNAME, POL_DNS_FOUND, "host.example.org");
-        answers(d, "txt.example", POL_DNS_TXT, POL_DNS_FOUND, "two words\" \"and more");
-        answers(d, "ent.example", POL_DNS_A, POL_DNS_NODATA, "");
-        answers(d, "leaf.ent.example", POL_DNS_MX, POL_DNS_NODATA, "");
-        answers(d, "other.example", POL_DNS_A, POL_DNS_NXDOMAIN, "");
-        answers(d, "broken.example", POL_DNS_A, POL_DNS_TEMPFAIL, "");
-        answers(d, "replaced.example", POL_DNS_A, POL_DNS_NODATA, "");
-        answers(d, "replaced.example", POL_DNS_MX, POL_DNS_FOUND, "mx.example");
+        static const struct {
+            const char *name;
+            int type;
+            pol_dns_status st;
+            const char *want;
+        } q[] = {
+            { "1.0.66.127.wild.example", POL_DNS_A, POL_DNS_FOUND, "127.0.0.2" },
+            { "1.1.1.127.wild.example", POL_DNS_A, POL_DNS_FOUND, "127.0.0.3" },
+            { "9.66.127.wild.example", POL_DNS_A, POL_DNS_NODATA, "" },
+            { "HOST.Example.org.", POL_DNS_A, POL_DNS_FOUND, "192.0.2.1" },
+            { "alias.example.org", POL_DNS_A, POL_DNS_FOUND, "192.0.2.1" },
+            { "alias.example.org", POL_DNS_CNAME, POL_DNS_FOUND, "host.example.org" },
+            { "txt.example", POL_DNS_TXT, POL_DNS_FOUND, "two words\" \"and more" },
+            { "ent.example", POL_DNS_A, POL_DNS_NODATA, "" },
+            { "leaf.ent.example", POL_DNS_MX, POL_DNS_NODATA, "" },
+            { "other.example", POL_DNS_A, POL_DNS_NXDOMAIN, "" },
+            { "broken.example", POL_DNS_A, POL_DNS_TEMPFAIL, "" },
+            { "replaced.example", POL_DNS_A, POL_DNS_NODATA, "" },
+            { "replaced.example", POL_DNS_MX, POL_DNS_FOUND, "mx.example" },
+        };
+        for (size_t i = 0; i < sizeof q / sizeof *q; i++)
+            answers(d, q[i].name, q[i].type, q[i].st, q[i].want);
         pol_dns_free(d);
     }
     char *bad = write_zone(dir, "bad.zone", "name.example BOGUS x\n");
