@@ -187,28 +187,6 @@ static int db_record(void *arg, const char *k, size_t klen, const char *v, size_
     return 0;
 }
 
-/* A table named in alias_maps whose source is written for postmap(1)
- * ("key value" on every line, no "name:" anywhere), as generated files
- * often are: Postfix finds its keys either way, so it is read as postmap
- * reads it rather than reported line by line as aliases(5). */
-static int postmap_format(const char *file)
-{
-    FILE *fp = fopen(file, "r");
-    if (!fp)
-        return 0;
-    char line[4096];
-    int entries = 0, colon = 0;
-    while (fgets(line, sizeof line, fp) && !colon) {
-        if (line[0] == '#' || line[0] == ' ' || line[0] == '\t' || line[0] == '\n')
-            continue;
-        size_t key = strcspn(line, " \t\n");
-        entries++;
-        colon = memchr(line, ':', key) != NULL;
-    }
-    fclose(fp);
-    return entries > 0 && !colon;
-}
-
 /* hash:/btree: without a source: the records of NAME.db as stored. */
 static void emit_dbfile(tab *t, const char *file)
 {
@@ -251,7 +229,7 @@ static void emit_db(tab *t)
     }
     if (access(file, F_OK) != 0) {
         emit_dbfile(t, file);
-    } else if (t->src == EMIT_TABLE_ALIASES && !postmap_format(file)) {
+    } else if (t->src == EMIT_TABLE_ALIASES && !aliases_source_is_postmap(file)) {
         diags *d = c->for_image ? &c->d : &t->quiet;
         int id = read_whole(t, file);
         if (id < 0) {

@@ -1,6 +1,7 @@
 /* aliases.c: aliases(5) entries as postalias(1) stores them (driving
  * compiler/grammar/aliases.{l,y} over the logical lines of kvsrc). */
 #include "compiler/tables/aliases.h"
+#include "compiler/tables/kvcollect.h"
 #include "compiler/grammar/aliases_scan.h"
 #include "compiler/tables/kvsrc.h"
 #include "aliases.tab.h"
@@ -11,6 +12,7 @@
 #include "stdlib/util/alloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +212,11 @@ map *tables_open_aliases_source(const char *spec, const tables_opts *o, diags *d
         diag *g = diag_add(d, DIAG_MISSING_TABLE, o->ref, "cannot open %s: %s", name,
                            strerror(errno));
         diag_hint(g, "create the file or fix the path");
+    } else if (aliases_source_is_postmap(name)) {
+        kv_collected c;
+        kv_collect(&c, id, (o->flags & MAP_FL_FOLD_FIX) != 0, d);
+        m = map_memtab_new(type, name, &c.t, o->flags & MAP_FL_FOLD_FIX);
+        kv_collected_free(&c);
     } else {
         memtab t;
         aliases_collect(&t, id, (o->flags & MAP_FL_FOLD_FIX) != 0, d, NULL);
@@ -218,4 +225,22 @@ map *tables_open_aliases_source(const char *spec, const tables_opts *o, diags *d
     free(type);
     free(name);
     return m;
+}
+
+int aliases_source_is_postmap(const char *file)
+{
+    FILE *fp = fopen(file, "r");
+    if (!fp)
+        return 0;
+    char line[4096];
+    int entries = 0, colon = 0;
+    while (fgets(line, sizeof line, fp) && !colon) {
+        if (line[0] == '#' || line[0] == ' ' || line[0] == '\t' || line[0] == '\n')
+            continue;
+        size_t key = strcspn(line, " \t\n");
+        entries++;
+        colon = memchr(line, ':', key) != NULL;
+    }
+    fclose(fp);
+    return entries > 0 && !colon;
 }

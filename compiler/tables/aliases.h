@@ -50,6 +50,12 @@ al_status aliases_parse_entry(const char *line, size_t len, int fold, strbuf *ke
  * line of each entry (0 for the "@" entry). */
 void aliases_collect(memtab *out, int file, int fold, diags *d, unsigned **lines);
 
+/* A table named in alias_maps whose source is written for postmap(1)
+ * ("key value" lines, no "name:" anywhere), as generated files often
+ * are: Postfix finds its keys either way, so it is read as postmap reads
+ * it rather than reported line by line as aliases(5). */
+int aliases_source_is_postmap(const char *file);
+
 /* "type:file" read from the alias source text (not FILE.db): an
  * in-memory table holding what postalias would store. */
 map *tables_open_aliases_source(const char *spec, const tables_opts *o, diags *d);
