@@ -20,7 +20,8 @@ static const char simulate_usage[] =
     "                      [--client-name NAME] [--helo NAME] [--sender ADDR]\n"
     "                      --rcpt ADDR [--rcpt ADDR]... [--sasl-user USER]\n"
     "                      [--tls-cert-fingerprint FP] [--dns FILE]...\n"
-    "                      [--policy ENDPOINT=ACTION]... [--format text|json]\n"
+    "                      [--policy ENDPOINT=ACTION]... [--verify ADDR=STATUS]...\n"
+    "                      [--format text|json]\n"
     "  -c DIR          compile the configuration in DIR (nothing is written)\n"
     "  -i IMAGE        use a policy image built by mtacc build\n"
     "  --service NAME  the master.cf smtpd service (default: smtp, else the first inet smtpd)\n"
@@ -36,6 +37,8 @@ static const char simulate_usage[] =
     "                  files replace the names they list); default: no name exists\n"
     "  --policy E=A    the policy server at endpoint E (as check_policy_service names\n"
     "                  it) answers action A; servers without an answer are unreachable\n"
+    "  --verify A=S    address verification knows A: ok, bounce[:reason] or defer;\n"
+    "                  other addresses are being probed (not verified yet)\n"
     "  --format FMT    text (default) or json\n";
 
 typedef struct sim_opts {
@@ -46,6 +49,8 @@ typedef struct sim_opts {
     size_t      ndns;
     const char **policy;      /* "endpoint=action" */
     size_t      npolicy;
+    const char **verify;      /* "address=status" */
+    size_t      nverify;
     int         json;
 } sim_opts;
 
@@ -89,6 +94,13 @@ static int policy_fixture(void *arg, const char *endpoint, const pol_session *s,
     return -1;
 }
 
+/* Address verification fixtures: "addr=ok", "addr=bounce[:reason]", "addr=defer". */
+static int verify_fixture(void *arg, const char *addr, strbuf *reason)
+{
+    const sim_opts *o = arg;
+    return sim_verify_answer(o->verify, o->nverify, addr, reason);
+}
+
 static int run(const sim_opts *o, const img *im, pol_dns *dns)
 {
     const img_service *svc = sim_find_service(im, o->service);
@@ -114,6 +126,8 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     s.trace = 1;
     s.policy = policy_fixture;
     s.policy_arg = (void *)o;
+    s.verify = verify_fixture;
+    s.verify_arg = (void *)o;
     s.sasl_user = o->sasl;
     s.ccert_fingerprint = o->ccert;
     pol_reply banner, helo, mail, rc;
@@ -219,6 +233,7 @@ int cmd_simulate(int argc, char **argv)
         { "tls-cert-fingerprint", required_argument, 0, 'T' },
         { "dns", required_argument, 0, 'D' },
         { "policy", required_argument, 0, 'P' },
+        { "verify", required_argument, 0, 'V' },
         { "format", required_argument, 0, 'f' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
@@ -228,6 +243,7 @@ int cmd_simulate(int argc, char **argv)
     o.rcpt = xcalloc((size_t)argc + 1, sizeof *o.rcpt);
     o.dns = xcalloc((size_t)argc + 1, sizeof *o.dns);
     o.policy = xcalloc((size_t)argc + 1, sizeof *o.policy);
+    o.verify = xcalloc((size_t)argc + 1, sizeof *o.verify);
     int ch, status = 2;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "c:i:h", opts, NULL)) != -1) {
@@ -249,6 +265,13 @@ int cmd_simulate(int argc, char **argv)
                 goto out;
             }
             o.policy[o.npolicy++] = optarg;
+            break;
+        case 'V':
+            if (!strchr(optarg, '=')) {
+                fprintf(stderr, "mtacc simulate: --verify %s: expecting ADDRESS=STATUS\n", optarg);
+                goto out;
+            }
+            o.verify[o.nverify++] = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "json") == 0)
@@ -294,6 +317,7 @@ out:
     free(o.rcpt);
     free(o.dns);
     free(o.policy);
+    free(o.verify);
     if (fflush(stdout) != 0)
         return 2;
     return status;

@@ -45,6 +45,8 @@ typedef struct test {
     char    *service, *client, *client_name, *sasl, *ccert;
     char   **policy;
     size_t   npolicy;
+    char   **verify;      /* "address=ok|bounce[:reason]|defer" */
+    size_t   nverify;
     step    *steps;
     size_t   nsteps, capsteps;
 } test;
@@ -68,6 +70,9 @@ static void test_free(test *t)
     for (size_t i = 0; i < t->npolicy; i++)
         free(t->policy[i]);
     free(t->policy);
+    for (size_t i = 0; i < t->nverify; i++)
+        free(t->verify[i]);
+    free(t->verify);
     for (size_t i = 0; i < t->nsteps; i++) {
         free(t->steps[i].arg);
         for (size_t k = 0; k < t->steps[i].nex; k++) {
@@ -181,6 +186,9 @@ static int parse_file(test_file *f)
         } else if (strcmp(p, "policy") == 0 && strchr(val, '=')) {
             t->policy = xrealloc(t->policy, (t->npolicy + 1) * sizeof *t->policy);
             t->policy[t->npolicy++] = xstrdup(val);
+        } else if (strcmp(p, "verify") == 0 && strchr(val, '=')) {
+            t->verify = xrealloc(t->verify, (t->nverify + 1) * sizeof *t->verify);
+            t->verify[t->nverify++] = xstrdup(val);
         } else if (strcmp(p, "helo") == 0) {
             add_step(t, STEP_HELO, *val ? val : NULL);
         } else if (strcmp(p, "sender") == 0) {
@@ -222,7 +230,7 @@ static int parse_file(test_file *f)
             snprintf(msg, sizeof msg, "unknown setting \"%s\"", p);
             r = syntax(f->path, lineno, msg,
                        "settings: test, client, client-name, helo, sender, rcpt, sasl-user, "
-                       "tls-cert-fingerprint, service, policy, dns, expect, decided-by");
+                       "tls-cert-fingerprint, service, policy, verify, dns, expect, decided-by");
         }
     }
     free(line);
@@ -244,6 +252,12 @@ static int policy_answer(void *arg, const char *endpoint, const pol_session *s, 
             return 0;
         }
     return -1;
+}
+
+static int verify_answer(void *arg, const char *addr, strbuf *reason)
+{
+    const test *t = arg;
+    return sim_verify_answer((const char *const *)t->verify, t->nverify, addr, reason);
 }
 
 static const char *step_name(const step *s, char *buf, size_t n)
@@ -300,6 +314,8 @@ static int run_test(const test_file *f, test *t, const img *im, pol_dns *dns)
     s.ccert_fingerprint = t->ccert;
     s.policy = policy_answer;
     s.policy_arg = t;
+    s.verify = verify_answer;
+    s.verify_arg = t;
     pol_reply r;
     pol_reply_init(&r);
     int ok = 1;

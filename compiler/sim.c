@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Compile DIR into a temporary image and open it; -1 after reporting. */
@@ -107,3 +108,22 @@ void sim_client_names(pol_dns *dns, const char *addr, char **verified, char **re
     pol_dns_rr_free(rr, n);
 }
 
+
+int sim_verify_answer(const char *const *v, size_t n, const char *addr, strbuf *reason)
+{
+    size_t al = strlen(addr);
+    for (size_t i = 0; i < n; i++) {
+        if (strncasecmp(v[i], addr, al) != 0 || v[i][al] != '=')
+            continue;
+        const char *st = v[i] + al + 1;
+        if (strcmp(st, "ok") == 0)
+            return POL_VERIFY_OK;
+        if (strcmp(st, "defer") == 0)
+            return POL_VERIFY_DEFER;
+        if (strncmp(st, "bounce", 6) == 0) {
+            sb_adds(reason, st[6] == ':' ? st + 7 : "mailbox unavailable");
+            return POL_VERIFY_BOUNCE;
+        }
+    }
+    return POL_VERIFY_UNKNOWN;
+}

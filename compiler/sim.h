@@ -15,4 +15,8 @@ const img_service *sim_find_service(const img *im, const char *name);
  * or NULL; *temp when a lookup failed temporarily. */
 void sim_client_names(pol_dns *dns, const char *addr, char **verified, char **reverse, int *temp);
 
+/* The verify fixture answer for addr among "addr=ok|bounce[:reason]|defer"
+ * strings (enum pol_verify); POL_VERIFY_UNKNOWN when none names it. */
+int  sim_verify_answer(const char *const *v, size_t n, const char *addr, strbuf *reason);
+
 #endif

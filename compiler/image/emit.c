@@ -75,6 +75,5 @@ imgw *emit_image(config *c, const char *spill_dir)
     named_free(e.tables, e.ntables);
     named_free(e.programs, e.nprograms);
     free(e.file_index);
-    free(e.unsupported);
     return e.w;
 }

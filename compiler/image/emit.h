@@ -37,8 +37,6 @@ typedef struct emit_ctx {
      * global context): where lower.c finds a class set by -o. */
     const master_service *service;
     struct emit_globals *globals;
-    loc        *unsupported;  /* where unsupported-restriction was reported */
-    size_t      nunsupported, capunsupported;
 } emit_ctx;
 
 /* Emit the whole image of a configuration already loaded and checked;

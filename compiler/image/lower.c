@@ -19,7 +19,6 @@
  * A DNS list without its domain gets an empty one: Postfix logs a warning
  * and goes on. */
 #include "compiler/image/emit.h"
-#include "stdlib/policy/policy.h"
 #include "compiler/registry.h"
 #include "stdlib/image/image.h"
 #include "stdlib/util/alloc.h"
@@ -313,25 +312,8 @@ typedef struct insns {
     size_t    n, cap;
 } insns;
 
-/* A restriction the policy engine cannot run is refused at build time,
- * once per place it is written. */
-static void check_supported(emit_ctx *e, unsigned op, loc at)
-{
-    if (pol_op_supported(op))
-        return;
-    for (size_t i = 0; i < e->nunsupported; i++)
-        if (e->unsupported[i].file == at.file && e->unsupported[i].off == at.off)
-            return;
-    xgrow(&e->unsupported, &e->capunsupported, e->nunsupported + 1, sizeof *e->unsupported);
-    e->unsupported[e->nunsupported++] = at;
-    diag *g = diag_add(&e->c->d, DIAG_UNSUPPORTED_RESTRICTION, at,
-                       "%s is not supported by mtad's policy engine yet", img_op_name(op));
-    diag_hint(g, "remove it or replace it; the image is not built while it is there");
-}
-
 static img_insn *add(emit_ctx *e, insns *out, unsigned op, unsigned flags, loc at)
 {
-    check_supported(e, op, at);
     xgrow(&out->v, &out->cap, out->n + 1, sizeof *out->v);
     img_insn *x = &out->v[out->n++];
     memset(x, 0, sizeof *x);

@@ -96,6 +96,11 @@ typedef struct pol_session {
     int              (*policy)(void *arg, const char *endpoint, const struct pol_session *s,
                                const char *rcpt, strbuf *action);
     void              *policy_arg;
+    /* reject_unverified_*: what address verification knows of addr (the
+     * verify(8) service at runtime, fixtures offline); NULL: nothing yet,
+     * a probe is under way. reason: why an address bounces. */
+    int              (*verify)(void *arg, const char *addr, strbuf *reason);
+    void              *verify_arg;
     int                pipelined;    /* sent commands ahead without PIPELINING */
     int                trace;        /* record a trace in each reply (simulate, test) */
     unsigned           nrcpt;        /* recipients accepted so far */
@@ -135,8 +140,11 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r);
 void pol_data(pol_session *s, pol_reply *r);
 void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
 
-/* Can this evaluator run the restriction (enum img_op)? mtacc build
- * refuses images that use one it cannot. */
+/* Answers of the verify callback. */
+enum pol_verify { POL_VERIFY_UNKNOWN = 0, POL_VERIFY_OK, POL_VERIFY_BOUNCE, POL_VERIFY_DEFER };
+
+/* Can this evaluator run the restriction (enum img_op)? Every opcode of
+ * this format version. */
 int  pol_op_supported(unsigned op);
 
 #endif
