@@ -4,7 +4,9 @@
  * format of the Postfix oracle's zones:
  *     name [ttl] [IN] TYPE data     TYPE: A AAAA MX NS CNAME PTR TXT
  *     name SERVFAIL                 every query for name fails temporarily
- * "; comments" and blank lines are ignored; every other name does not
+ *     *.suffix TYPE data            names below suffix not listed themselves
+ * "; comments", "# comments" and blank lines are ignored; a name above a
+ * listed one exists without records (NODATA); every other name does not
  * exist (NXDOMAIN). */
 #ifndef POLICY_DNS_H
 #define POLICY_DNS_H

@@ -468,6 +468,8 @@ pol_flow pol_dnsxl_insn(pol_state *st, const img_insn *x)
     const char *rcpt = st->rcpt_addr.addr ? st->rcpt : NULL;
     int named = strcasecmp(s->client_name, "unknown") != 0;
     int reverse = strcasecmp(s->reverse_name, "unknown") != 0;
+    if (!*list)
+        return POL_FLOW_DUNNO;   /* "requires domain name argument": a warning only */
     switch ((enum img_op)x->op) {
     case IMG_OP_REJECT_RBL_CLIENT:
         return rbl(st, list, filter, POL_CTX_CLIENT, s->client_addr, 0);
