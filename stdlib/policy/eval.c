@@ -354,6 +354,17 @@ int pol_auth_destination(pol_state *st)
 
 static pol_flow run_program_depth(pol_state *st, uint32_t program);
 
+/* HELO syntax, checked once per HELO name. */
+static void helo_syntax(pol_session *s)
+{
+    if (s->helo_checked_for == s->helo)
+        return;
+    s->helo_valid = pol_valid_helo(s->helo);
+    s->helo_fqdn = pol_fqdn(s->helo);
+    s->helo_checked_for = s->helo;
+}
+
+
 /* One key (a certificate fingerprint, a SASL login) in an access table. */
 static pol_flow check_key(pol_state *st, uint32_t t, const char *key, pol_ctx ctx)
 {
@@ -593,7 +604,10 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         /* the 4xx form of relay_domains_reject_code (554 -> 454) */
         return relay_denied(st, (int)pol_param_num(s, "relay_domains_reject_code") - 100, "4.7.1");
     case IMG_OP_REJECT_NON_FQDN_HELO_HOSTNAME:
-        if (!s->helo || pol_fqdn(s->helo))
+        if (!s->helo)
+            return POL_FLOW_DUNNO;
+        helo_syntax(s);
+        if (s->helo_fqdn)
             return POL_FLOW_DUNNO;
         {
             pol_ctx saved = st->ctx;
@@ -607,7 +621,10 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
             return f;
         }
     case IMG_OP_REJECT_INVALID_HELO_HOSTNAME:
-        if (!s->helo || pol_valid_helo(s->helo))
+        if (!s->helo)
+            return POL_FLOW_DUNNO;
+        helo_syntax(s);
+        if (s->helo_valid)
             return POL_FLOW_DUNNO;
         {
             pol_ctx saved = st->ctx;
@@ -624,12 +641,10 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         const char *who = sender ? s->sender : st->rcpt;
         if (!who || !*who)
             return POL_FLOW_DUNNO;
-        pol_addr a;
-        pol_addr_parse(s, who, &a);
+        const pol_addr *a = pol_parsed(st, who);
         /* "postmaster" alone is always accepted (RFC 5321) */
-        int ok = (a.domain[0] && pol_fqdn(a.domain)) ||
-                 (!sender && !a.domain[0] && strcasecmp(a.local, "postmaster") == 0);
-        pol_addr_free(&a);
+        int ok = (a->domain[0] && pol_fqdn(a->domain)) ||
+                 (!sender && !a->domain[0] && strcasecmp(a->local, "postmaster") == 0);
         if (ok)
             return POL_FLOW_DUNNO;
         pol_ctx saved = st->ctx;
@@ -867,8 +882,32 @@ static void state_init(pol_state *st, pol_session *s, pol_reply *r)
     pol_reply_init(&st->defer_if_reject);
 }
 
+const pol_addr *pol_parsed(pol_state *st, const char *addr)
+{
+    pol_session *s = st->s;
+    if (addr == st->rcpt && st->rcpt_addr.addr)
+        return &st->rcpt_addr;
+    if (addr == s->sender) {
+        if (s->parsed_sender_for != s->sender || !s->parsed_sender) {
+            if (!s->parsed_sender)
+                s->parsed_sender = xcalloc(1, sizeof(pol_addr));
+            else
+                pol_addr_free(s->parsed_sender);
+            pol_addr_parse(s, s->sender, s->parsed_sender);
+            s->parsed_sender_for = s->sender;
+        }
+        return s->parsed_sender;
+    }
+    if (st->scratch.addr)
+        pol_addr_free(&st->scratch);
+    pol_addr_parse(s, addr, &st->scratch);
+    return &st->scratch;
+}
+
 static void state_free(pol_state *st)
 {
+    if (st->scratch.addr)
+        pol_addr_free(&st->scratch);
     pol_reply_free(&st->defer_if_permit);
     pol_reply_free(&st->defer_if_reject);
     if (st->rcpt_addr.addr)

@@ -89,7 +89,11 @@ typedef struct pol_state {
     pol_reply    defer_if_permit, defer_if_reject;   /* saved, when set */
     int          have_dip, have_dir;
     int          depth;        /* class nesting */
+    pol_addr     scratch;      /* an address parsed for one restriction */
 } pol_state;
+/* The parsed form of addr: the recipient's or the sender's (parsed once)
+ * when addr is that one, else parsed into st->scratch. */
+const pol_addr *pol_parsed(pol_state *st, const char *addr);
 /* Run program p; POL_FLOW_STOP: r holds a reject/defer. */
 pol_flow pol_run_program(pol_state *st, uint32_t program);
 /* An access(5) result text of table `table` for lookup item `item`:

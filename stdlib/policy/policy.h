@@ -114,6 +114,11 @@ typedef struct pol_session {
     struct { const char *name; int on; } pdms[POL_PDMS_CACHE];
     struct { char *domain; int cls; } ccache[POL_CLASS_CACHE];
     unsigned           ccache_next;
+    /* the sender as parsed (for sender), and what HELO checks found (for helo) */
+    const char        *parsed_sender_for;
+    void              *parsed_sender;     /* pol_addr (internal.h) */
+    const char        *helo_checked_for;
+    int                helo_valid, helo_fqdn;
     int                discard;      /* DISCARD seen: this transaction is dropped */
     int                early_done;   /* delay_reject: client/helo/sender lists ran */
     pol_reply          early;        /* ... and their reject (verdict) or defer_if_permit */

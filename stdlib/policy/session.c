@@ -208,6 +208,10 @@ void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol
 
 void pol_session_free(pol_session *s)
 {
+    if (s->parsed_sender) {
+        pol_addr_free(s->parsed_sender);
+        free(s->parsed_sender);
+    }
     for (int i = 0; i < POL_CLASS_CACHE; i++)
         free(s->ccache[i].domain);
     pol_reply_free(&s->early);

@@ -83,18 +83,20 @@ static int has_tables(pol_session *s, const char *param)
 pol_flow pol_unlisted(pol_state *st, const char *addr, int sender)
 {
     pol_session *s = st->s;
-    pol_addr a;
-    pol_addr_parse(s, addr, &a);
-    if (!a.addr[0]) {
-        pol_addr_free(&a);
+    const pol_addr *a = pol_parsed(st, addr);
+    if (!a->addr[0])
         return POL_FLOW_DUNNO;
-    }
     /* the resolved address: user%host@local is user@host */
-    char *key = xmalloc(strlen(a.rlocal) + strlen(a.rdomain) + 2);
-    sprintf(key, "%s%s%s", a.rlocal, *a.rdomain ? "@" : "", a.rdomain);
+    size_t ll = strlen(a->rlocal), dl = strlen(a->rdomain);
+    char *key = xmalloc(ll + dl + 2);
+    memcpy(key, a->rlocal, ll);
+    key[ll] = '@';
+    memcpy(key + ll + 1, a->rdomain, dl + 1);
+    if (!dl)
+        key[ll] = 0;
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
-    int cls = pol_domain_class(s, a.rdomain);
+    int cls = pol_domain_class(s, a->rdomain);
     const char *param = NULL, *table = NULL, *code_param = NULL;
     switch (cls) {
     case IMG_CLASS_LOCAL:
@@ -141,6 +143,5 @@ pol_flow pol_unlisted(pol_state *st, const char *addr, int sender)
         st->ctx = saved;
     }
     free(key);
-    pol_addr_free(&a);
     return f;
 }
