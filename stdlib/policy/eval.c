@@ -258,9 +258,13 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
      * recipient is looked up as rewritten (user%host@local is user@host) */
     char *key;
     if (what == POL_CTX_RECIPIENT && st->rcpt_addr.rlocal) {
-        key = xmalloc(strlen(st->rcpt_addr.rlocal) + strlen(st->rcpt_addr.rdomain) + 2);
-        sprintf(key, "%s%s%s", st->rcpt_addr.rlocal, *st->rcpt_addr.rdomain ? "@" : "",
-                st->rcpt_addr.rdomain);
+        size_t ll = strlen(st->rcpt_addr.rlocal), dl = strlen(st->rcpt_addr.rdomain);
+        key = xmalloc(ll + dl + 2);
+        memcpy(key, st->rcpt_addr.rlocal, ll);
+        key[ll] = '@';
+        memcpy(key + ll + 1, st->rcpt_addr.rdomain, dl + 1);
+        if (!dl)
+            key[ll] = 0;
     } else {
         key = xstrdup(what == POL_CTX_CLIENT ? s->client_name :
                       what == POL_CTX_REVERSE ? s->reverse_name : item);

@@ -128,7 +128,27 @@ static int network_pattern(const char *w, const char *addr)
     return cidr_rule_covers(&r, fam, host);
 }
 
+static int match_client(pol_session *s, const char *param, const char *name, const char *addr);
+
+/* The session's own client against a list: the same answer all session
+ * long, remembered by the (constant) parameter name's address. */
 int pol_match_client(pol_session *s, const char *param, const char *name, const char *addr)
+{
+    if (name != s->client_name || addr != s->client_addr)
+        return match_client(s, param, name, addr);
+    size_t h = ((uintptr_t)param >> 3) & (POL_PDMS_CACHE - 1);
+    if (s->cmatch[h].name == param && s->cmatch[h].addr == addr)
+        return s->cmatch[h].on;
+    int r = match_client(s, param, name, addr);
+    if (r >= 0) {
+        s->cmatch[h].name = param;
+        s->cmatch[h].addr = addr;
+        s->cmatch[h].on = r;
+    }
+    return r;
+}
+
+static int match_client(pol_session *s, const char *param, const char *name, const char *addr)
 {
     const img_param *p;
     uint32_t n = list_words(s, param, &p);

@@ -70,7 +70,9 @@ void pol_reply_init(pol_reply *r);
 void pol_reply_clear(pol_reply *r);
 void pol_reply_free(pol_reply *r);
 
-/* A client and what it has said so far. Strings are borrowed. */
+/* A client and what it has said so far. Strings are borrowed; the client
+ * fields (address, names) stay the same for the life of the session (the
+ * evaluator remembers what it decided about them). */
 #define POL_PARAM_CACHE 128
 #define POL_PDMS_CACHE  16
 #define POL_CLASS_CACHE 4
@@ -112,6 +114,7 @@ typedef struct pol_session {
     int                pending_dip;  /* a defer_if_permit before RCPT (no delay_reject) */
     struct { const char *name; const img_param *p; } pcache[POL_PARAM_CACHE];
     struct { const char *name; int on; } pdms[POL_PDMS_CACHE];
+    struct { const char *name, *addr; int on; } cmatch[POL_PDMS_CACHE];
     struct { char *domain; int cls; } ccache[POL_CLASS_CACHE];
     unsigned           ccache_next;
     /* the sender as parsed (for sender), and what HELO checks found (for helo) */
