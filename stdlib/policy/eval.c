@@ -108,6 +108,8 @@ pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, 
 static void remember_code(pol_state *st, pol_reply *slot, int *have, int code, const char *dsn,
                           const char *item, const char *text)
 {
+    if (*have)
+        return;   /* the first reason stays, as in Postfix */
     pol_reply_clear(slot);
     pol_reply_set(slot, POL_DEFER, code, "%s <%s>: %s rejected: %s", dsn, item,
                   pol_ctx_what(st->ctx), text);
