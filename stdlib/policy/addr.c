@@ -18,9 +18,12 @@ static char *lower(char *d)
 }
 
 /* trivial-rewrite's resolution of routing operators in local domains. */
-static void resolve(pol_session *s, pol_addr *a)
+/* trivial-rewrite's resolution of routing operators in local domains:
+ * rlocal and rdomain are cut out of their own copy of the local part
+ * (in the address's one allocation). */
+static void resolve(pol_session *s, pol_addr *a, char *l)
 {
-    char *l = xstrdup(a->local), *d = xstrdup(a->domain);
+    char *d = a->domain;
     int dequoted = pol_param_bool(s, "resolve_dequoted_address");
     int percent = pol_param_bool(s, "allow_percent_hack");
     int bang = pol_param_bool(s, "swap_bangpath");
@@ -32,15 +35,12 @@ static void resolve(pol_session *s, pol_addr *a)
         char *bg = bang ? strchr(l, '!') : NULL;
         char *cut = at ? at : pct;
         if (cut) {
-            free(d);
-            d = lower(xstrdup(cut + 1));
             *cut = 0;
+            d = lower(cut + 1);
         } else if (bg) {
-            free(d);
-            d = lower(xstrndup(l, (size_t)(bg - l)));
-            char *rest = xstrdup(bg + 1);
-            free(l);
-            l = rest;
+            *bg = 0;
+            d = lower(l);
+            l = bg + 1;
         } else {
             break;
         }
@@ -50,6 +50,9 @@ static void resolve(pol_session *s, pol_addr *a)
     a->routed = strpbrk(l, "@%!") != NULL;
 }
 
+/* One allocation holds every string of the address: addr, local part,
+ * domain, echo form and the copy resolve() cuts up; pol_addr_free frees
+ * it through a->addr. */
 void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
 {
     memset(a, 0, sizeof *a);
@@ -67,7 +70,11 @@ void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
             p = colon + 1;
         }
     }
-    a->addr = xstrndup(p, n);
+    char *arena = xmalloc(5 * n + 8), *w = arena;
+    a->addr = w;
+    memcpy(w, p, n);
+    w[n] = 0;
+    w += n + 1;
     /* the domain follows the last '@' outside quotes */
     ssize_t at = -1;
     int quoted = 0;
@@ -82,37 +89,42 @@ void pol_addr_parse(pol_session *s, const char *in, pol_addr *a)
             at = (ssize_t)i;
     }
     size_t ll = at < 0 ? n : (size_t)at;
-    strbuf local;
-    sb_init(&local);
+    a->local = w;
     for (size_t i = 0; i < ll; i++) {
         if (p[i] == '"')
             continue;
         if (p[i] == '\\' && i + 1 < ll)
             i++;
-        sb_addc(&local, p[i]);
+        *w++ = p[i];
     }
-    a->local = sb_take(&local);
-    if (!a->local)
-        a->local = xstrdup("");
-    a->domain = at < 0 ? xstrdup("") : xstrdup(p + at + 1);
-    size_t dl = strlen(a->domain);
-    if (dl > 1 && a->domain[dl - 1] == '.')
-        a->domain[dl - 1] = 0;   /* "user@example.net." is user@example.net */
-    for (char *d = a->domain; *d; d++)
-        *d = (char)tolower((unsigned char)*d);
-    a->echo = xmalloc(strlen(a->local) + strlen(p + (at < 0 ? n : (size_t)at)) + 2);
-    sprintf(a->echo, "%s%s", a->local, at < 0 ? "" : p + at);
-    resolve(s, a);
+    *w++ = 0;
+    size_t lul = (size_t)(w - 1 - a->local);
+    const char *dom = at < 0 ? "" : p + at + 1;
+    size_t dl = at < 0 ? 0 : n - (size_t)at - 1;
+    a->domain = w;
+    memcpy(w, dom, dl);
+    w[dl] = 0;
+    if (dl > 1 && w[dl - 1] == '.')
+        w[dl - 1] = 0;   /* "user@example.net." is user@example.net */
+    lower(w);
+    w += dl + 1;
+    a->echo = w;   /* the local part unquoted, then "@" and the domain as written */
+    memcpy(w, a->local, lul);
+    w += lul;
+    if (at >= 0) {
+        *w++ = '@';
+        memcpy(w, dom, dl);
+        w += dl;
+    }
+    *w++ = 0;
+    char *l = w;
+    memcpy(l, a->local, lul + 1);
+    resolve(s, a, l);
 }
 
 void pol_addr_free(pol_addr *a)
 {
-    free(a->echo);
-    free(a->rlocal);
-    free(a->rdomain);
     free(a->addr);
-    free(a->local);
-    free(a->domain);
     memset(a, 0, sizeof *a);
 }
 

@@ -248,8 +248,19 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     map *m = table_of(st, t, &err);
     if (!m)
         return err;
-    lookup_result lr;
-    lookup_result_init(&lr);
+    /* a result from the session's pool (access results may nest lookups) */
+    lookup_result own, *lrp = &own;
+    unsigned slot = s->lr_used;
+    if (slot < POL_LR_POOL) {
+        lrp = &s->lr_pool[slot];
+        if (!(s->lr_ready & (1u << slot))) {
+            lookup_result_init(lrp);
+            s->lr_ready |= 1u << slot;
+        }
+        s->lr_used++;
+    } else {
+        lookup_result_init(&own);
+    }
     const lookup_params *lp = pol_lookup_params(s);
     map_status ms;
     pol_ctx saved = st->ctx;
@@ -285,23 +296,23 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     switch (what) {
     case POL_CTX_CLIENT:
     case POL_CTX_REVERSE:
-        ms = lookup_access_client(&m, 1, lp, key, s->client_addr, &lr);
+        ms = lookup_access_client(&m, 1, lp, key, s->client_addr, lrp);
         break;
     case POL_CTX_HELO:
     case POL_CTX_ETRN:
-        ms = lookup_access_domain(&m, 1, lp, key, &lr);
+        ms = lookup_access_domain(&m, 1, lp, key, lrp);
         break;
     default:
-        ms = lookup_access_mail(&m, 1, lp, key, &lr);
+        ms = lookup_access_mail(&m, 1, lp, key, lrp);
         break;
     }
     free(key);
     pol_flow f = POL_FLOW_DUNNO;
     if (ms == MAP_FOUND) {
         pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),
-                  sb_str(&lr.key), sb_str(&lr.value));
+                  sb_str(&lrp->key), sb_str(&lrp->value));
         char *item_copy = xstrdup(item ? item : pol_item(st));
-        f = pol_access_result(st, sb_str(&lr.value), item_copy, t, sb_str(&lr.key));
+        f = pol_access_result(st, sb_str(&lrp->value), item_copy, t, sb_str(&lrp->key));
         free(item_copy);
     } else if (ms != MAP_NOTFOUND) {
         int code = 451;
@@ -309,7 +320,10 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
         (void)code;
     }
     st->ctx = saved;
-    lookup_result_free(&lr);
+    if (lrp == &own)
+        lookup_result_free(&own);
+    else
+        s->lr_used--;
     return f;
 }
 

@@ -76,6 +76,7 @@ void pol_reply_free(pol_reply *r);
 #define POL_PARAM_CACHE 128
 #define POL_PDMS_CACHE  16
 #define POL_CLASS_CACHE 4
+#define POL_LR_POOL     4
 
 typedef struct pol_session {
     pol_image         *pi;
@@ -120,6 +121,8 @@ typedef struct pol_session {
     /* the sender as parsed (for sender), and what HELO checks found (for helo) */
     const char        *parsed_sender_for;
     void              *parsed_sender;     /* pol_addr (internal.h) */
+    lookup_result      lr_pool[POL_LR_POOL];  /* lookup results reused across decisions */
+    unsigned           lr_ready, lr_used;
     const char        *helo_checked_for;
     int                helo_valid, helo_fqdn;
     int                discard;      /* DISCARD seen: this transaction is dropped */

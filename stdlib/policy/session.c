@@ -68,16 +68,17 @@ void pol_reply_init(pol_reply *r)
     r->origin.program = r->origin.table = UINT32_MAX;
 }
 
+/* Clear for the next decision; the text buffer is kept for reuse. */
 void pol_reply_clear(pol_reply *r)
 {
-    strbuf trace = r->trace;
+    strbuf trace = r->trace, text = r->text;
     for (size_t i = 0; i < r->nfx; i++)
         free(r->fx[i].text);
     free(r->fx);
     free(r->origin.key);
-    sb_free(&r->text);
     memset(r, 0, sizeof *r);
-    sb_init(&r->text);
+    sb_clear(&text);
+    r->text = text;
     r->trace = trace;
     r->origin.program = r->origin.table = UINT32_MAX;
 }
@@ -85,6 +86,7 @@ void pol_reply_clear(pol_reply *r)
 void pol_reply_free(pol_reply *r)
 {
     pol_reply_clear(r);
+    sb_free(&r->text);
     sb_free(&r->trace);
 }
 
@@ -208,6 +210,9 @@ void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol
 
 void pol_session_free(pol_session *s)
 {
+    for (int i = 0; i < POL_LR_POOL; i++)
+        if (s->lr_ready & (1u << i))
+            lookup_result_free(&s->lr_pool[i]);
     if (s->parsed_sender) {
         pol_addr_free(s->parsed_sender);
         free(s->parsed_sender);
