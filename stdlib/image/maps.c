@@ -3,7 +3,8 @@
  *   HASH      straight from the mapped image: the key folded when the
  *             table says so, then the slots probed from img_hash(),
  *             comparing hash and then key; nothing is copied. Batches of
- *             keys (map_lookup_batch) overlap their cache misses.
+ *             keys (map_lookup_batch) overlap their cache misses; large
+ *             tables answer most absent keys from a Bloom filter.
  *   CIDR      the rules handed to stdlib/maps/cidr.c
  *   REGEXP, PCRE  the rules and their prefilter literals handed to
  *             stdlib/maps/rx.c (patterns compiled here)
@@ -30,8 +31,48 @@ typedef struct img_hash_map {
     const img_hash_entry *entries;
     const img_hash_slot  *slots;
     uint32_t              count, mask;
+    uint64_t             *bloom;     /* large tables: which hashes may be present */
+    uint32_t              bloom_mask;  /* bits - 1 */
     strbuf                kbuf[HASH_BATCH];
 } img_hash_map;
+
+/* A Bloom filter over the stored hashes of a large table (about 8 bits
+ * per key, two probes): most keys a lookup order tries are absent, and
+ * the filter (in cache) answers those without touching the slots. Built
+ * from the slots' hashes when the map is opened. */
+#define BLOOM_MIN 4096
+
+static inline uint32_t bloom_h2(uint32_t hv)
+{
+    return (hv * 0x9e3779b1u) ^ (hv >> 15);
+}
+
+static inline int bloom_may_have(const img_hash_map *h, uint32_t hv)
+{
+    if (!h->bloom)
+        return 1;
+    uint32_t a = hv & h->bloom_mask, b = bloom_h2(hv) & h->bloom_mask;
+    return (h->bloom[a >> 6] >> (a & 63) & 1) && (h->bloom[b >> 6] >> (b & 63) & 1);
+}
+
+static void bloom_build(img_hash_map *h)
+{
+    if (h->count < BLOOM_MIN)
+        return;
+    uint64_t bits = 64;
+    while (bits < (uint64_t)h->count * 8)
+        bits *= 2;
+    h->bloom = xcalloc(bits / 64, sizeof *h->bloom);
+    h->bloom_mask = (uint32_t)(bits - 1);
+    for (uint32_t i = 0; i <= h->mask; i++) {
+        if (!h->slots[i].index)
+            continue;
+        uint32_t hv = h->slots[i].hash;
+        uint32_t a = hv & h->bloom_mask, b = bloom_h2(hv) & h->bloom_mask;
+        h->bloom[a >> 6] |= 1ull << (a & 63);
+        h->bloom[b >> 6] |= 1ull << (b & 63);
+    }
+}
 
 /* The key as stored (folded into kb when the table folds) and its
  * img_hash(), in one pass. */
@@ -78,6 +119,8 @@ static map_status hash_lookup(map *m, const char *key, strbuf *value, strbuf *er
     (void)err;
     uint32_t hv;
     key = stored_key(h, &h->kbuf[0], key, len, &hv);
+    if (!bloom_may_have(h, hv))
+        return MAP_NOTFOUND;
     const img_hash_entry *e = probe(h, key, hv, hv & h->mask);
     if (!e)
         return MAP_NOTFOUND;
@@ -136,6 +179,7 @@ static size_t hash_lookup_batch(map *m, const char *const *keys, size_t n, map_s
 
 static void hash_free(map *m)
 {
+    free(((img_hash_map *)m)->bloom);
     for (int i = 0; i < HASH_BATCH; i++)
         sb_free(&((img_hash_map *)m)->kbuf[i]);
     free(m);
@@ -160,6 +204,7 @@ static map *hash_open(const img *im, const img_table *t, const char *type, const
         h->slots = &none;
     for (int i = 0; i < HASH_BATCH; i++)
         sb_init(&h->kbuf[i]);
+    bloom_build(h);
     return &h->base;
 }
 

@@ -269,28 +269,25 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     const char *item = what == POL_CTX_CLIENT || what == POL_CTX_REVERSE ? NULL : pol_item(st);
     /* smtpd folds lookup keys to lowercase, for every table type; a
      * recipient is looked up as rewritten (user%host@local is user@host) */
-    char *key;
+    strbuf *kb = &s->keybuf;   /* used only until the lookup returns */
+    sb_clear(kb);
     if (what == POL_CTX_RECIPIENT && st->rcpt_addr.rlocal) {
-        size_t ll = strlen(st->rcpt_addr.rlocal), dl = strlen(st->rcpt_addr.rdomain);
-        key = xmalloc(ll + dl + 2);
-        memcpy(key, st->rcpt_addr.rlocal, ll);
-        key[ll] = '@';
-        memcpy(key + ll + 1, st->rcpt_addr.rdomain, dl + 1);
-        if (!dl)
-            key[ll] = 0;
+        sb_adds(kb, st->rcpt_addr.rlocal);
+        if (*st->rcpt_addr.rdomain) {
+            sb_addc(kb, '@');
+            sb_adds(kb, st->rcpt_addr.rdomain);
+        }
     } else {
-        key = xstrdup(what == POL_CTX_CLIENT ? s->client_name :
-                      what == POL_CTX_REVERSE ? s->reverse_name : item);
+        sb_adds(kb, what == POL_CTX_CLIENT ? s->client_name :
+                    what == POL_CTX_REVERSE ? s->reverse_name : item);
     }
     /* an address without domain is looked up as user@$myorigin */
-    if ((what == POL_CTX_SENDER || what == POL_CTX_RECIPIENT) && *key && !strchr(key, '@') &&
-        pol_param_bool(s, "append_at_myorigin")) {
-        const char *origin = pol_param_str(s, "myorigin");
-        char *k = xmalloc(strlen(key) + strlen(origin) + 2);
-        sprintf(k, "%s@%s", key, origin);
-        free(key);
-        key = k;
+    if ((what == POL_CTX_SENDER || what == POL_CTX_RECIPIENT) && *sb_str(kb) &&
+        !strchr(sb_str(kb), '@') && pol_param_bool(s, "append_at_myorigin")) {
+        sb_addc(kb, '@');
+        sb_adds(kb, pol_param_str(s, "myorigin"));
     }
+    char *key = (char *)sb_str(kb);
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     switch (what) {
@@ -306,7 +303,6 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
         ms = lookup_access_mail(&m, 1, lp, key, lrp);
         break;
     }
-    free(key);
     pol_flow f = POL_FLOW_DUNNO;
     if (ms == MAP_FOUND) {
         pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),

@@ -122,6 +122,7 @@ typedef struct pol_session {
     const char        *parsed_sender_for;
     void              *parsed_sender;     /* pol_addr (internal.h) */
     lookup_result      lr_pool[POL_LR_POOL];  /* lookup results reused across decisions */
+    strbuf             keybuf;       /* the lookup key being built */
     unsigned           lr_ready, lr_used;
     const char        *helo_checked_for;
     int                helo_valid, helo_fqdn;

@@ -95,9 +95,20 @@ void pol_reply_set(pol_reply *r, pol_verdict v, int code, const char *fmt, ...)
     r->verdict = v;
     r->code = code;
     sb_clear(&r->text);
+    /* most replies are short: formatted on the stack */
+    char buf[512];
     va_list ap;
     va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        fatal("cannot format a reply");
+    if ((size_t)n < sizeof buf) {
+        sb_addn(&r->text, buf, (size_t)n);
+        return;
+    }
     char *t = NULL;
+    va_start(ap, fmt);
     if (vasprintf(&t, fmt, ap) < 0)
         fatal("out of memory");
     va_end(ap);
@@ -206,10 +217,12 @@ void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol
     s->dns = dns;
     s->client_name = s->reverse_name = "unknown";
     pol_reply_init(&s->early);
+    sb_init(&s->keybuf);
 }
 
 void pol_session_free(pol_session *s)
 {
+    sb_free(&s->keybuf);
     for (int i = 0; i < POL_LR_POOL; i++)
         if (s->lr_ready & (1u << i))
             lookup_result_free(&s->lr_pool[i]);
