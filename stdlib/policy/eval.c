@@ -989,16 +989,16 @@ static int delay_reject(pol_session *s)
 }
 
 /* client, helo, sender lists in order (the part of RCPT under delay_reject). */
-static pol_flow early_lists(pol_state *st, int client, int helo, int sender)
+static pol_flow early_lists(pol_state *st)
 {
     pol_flow f = POL_FLOW_DUNNO;
     pol_session *s = st->s;
-    if (client && (f = run_list(st, "smtpd_client_restrictions", POL_CTX_CLIENT)) == POL_FLOW_STOP)
+    if ((f = run_list(st, "smtpd_client_restrictions", POL_CTX_CLIENT)) == POL_FLOW_STOP)
         return f;
-    if (helo && !s->discard &&
+    if (!s->discard &&
         (f = run_list(st, "smtpd_helo_restrictions", POL_CTX_HELO)) == POL_FLOW_STOP)
         return f;
-    if (sender && !s->discard &&
+    if (!s->discard &&
         (f = run_list(st, "smtpd_sender_restrictions", POL_CTX_SENDER)) == POL_FLOW_STOP)
         return f;
     return POL_FLOW_DUNNO;
@@ -1014,7 +1014,7 @@ static pol_flow run_now(pol_session *s, pol_reply *r, const char *param, pol_ctx
     if (f == POL_FLOW_STOP)
         pol_footer(s, NULL, r);
     if (f != POL_FLOW_STOP && st.have_dip && !s->pending_dip) {
-        pol_reply_set(&s->early, POL_DEFER, st.defer_if_permit.code, "%s",
+        pol_reply_set(&s->pending, POL_DEFER, st.defer_if_permit.code, "%s",
                       sb_str(&st.defer_if_permit.text));
         s->pending_dip = 1;
     }
@@ -1066,9 +1066,6 @@ void pol_mail(pol_session *s, pol_reply *r)
     }
     s->nrcpt = 0;
     s->discard = 0;
-    s->early_done = 0;
-    if (!s->pending_dip)
-        pol_reply_clear(&s->early);
     s->in_mail = 0;
     if (!delay_reject(s) && run_now(s, r, "smtpd_sender_restrictions", POL_CTX_SENDER) ==
                                 POL_FLOW_STOP)
@@ -1077,48 +1074,21 @@ void pol_mail(pol_session *s, pol_reply *r)
     pol_reply_set(r, POL_NONE, 250, "2.1.0 Ok");
 }
 
-/* Under smtpd_delay_reject the client, helo and sender lists run at the
- * first RCPT of a transaction; their reject (or defer_if_permit) is
- * remembered for the recipients that follow. */
-static pol_flow early_once(pol_state *st)
+/* The client, helo and sender lists at RCPT: under smtpd_delay_reject
+ * they run again for every recipient (a list may look at it); without it
+ * they ran at their own commands, and only a defer_if_permit they left
+ * (s->pending) waits for the recipients. */
+static pol_flow early_at_rcpt(pol_state *st)
 {
     pol_session *s = st->s;
     if (delay_reject(s)) {
-        /* evaluated again for every recipient: a list may look at it */
-        pol_flow f = early_lists(st, 1, 1, 1);
-        return f == POL_FLOW_STOP ? f : POL_FLOW_DUNNO;
-    }
-    if (!s->early_done) {
-        pol_reply *r = st->r;
-        pol_flow f = early_lists(st, 1, 1, 1);
-        s->early_done = 1;
-        pol_reply_clear(&s->early);
-        if (f == POL_FLOW_STOP) {
-            pol_reply_set(&s->early, r->verdict, r->code, "%s", sb_str(&r->text));
-            s->early.origin.program = r->origin.program;
-            s->early.origin.insn = r->origin.insn;
-        } else if (st->have_dip) {
-            pol_reply_set(&s->early, POL_DEFER, st->defer_if_permit.code, "%s",
-                          sb_str(&st->defer_if_permit.text));
-            s->early_dip = 1;
-        }
+        pol_flow f = early_lists(st);
         return f == POL_FLOW_STOP ? f : POL_FLOW_DUNNO;
     }
     if (s->pending_dip) {
         pol_reply_clear(&st->defer_if_permit);
-        pol_reply_set(&st->defer_if_permit, POL_DEFER, s->early.code, "%s", sb_str(&s->early.text));
-        st->have_dip = 1;
-        return POL_FLOW_DUNNO;
-    }
-    if (s->early.verdict == POL_REJECT || (s->early.verdict == POL_DEFER && !s->early_dip)) {
-        pol_reply_set(st->r, s->early.verdict, s->early.code, "%s", sb_str(&s->early.text));
-        st->r->origin.program = s->early.origin.program;
-        st->r->origin.insn = s->early.origin.insn;
-        return POL_FLOW_STOP;
-    }
-    if (s->early_dip || s->pending_dip) {
-        pol_reply_clear(&st->defer_if_permit);
-        pol_reply_set(&st->defer_if_permit, POL_DEFER, s->early.code, "%s", sb_str(&s->early.text));
+        pol_reply_set(&st->defer_if_permit, POL_DEFER, s->pending.code, "%s",
+                      sb_str(&s->pending.text));
         st->have_dip = 1;
     }
     return POL_FLOW_DUNNO;
@@ -1142,9 +1112,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     state_init(&st, s, r);
     pol_addr_parse(s, rcpt, &st.rcpt_addr);
     st.rcpt = st.rcpt_addr.echo;
-    pol_flow f = POL_FLOW_DUNNO;
-    if (delay_reject(s) || s->pending_dip)
-        f = early_once(&st);
+    pol_flow f = early_at_rcpt(&st);
     if (f != POL_FLOW_STOP && s->discard) {
         pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
         s->nrcpt++;

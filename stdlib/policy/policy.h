@@ -127,9 +127,7 @@ typedef struct pol_session {
     const char        *helo_checked_for;
     int                helo_valid, helo_fqdn;
     int                discard;      /* DISCARD seen: this transaction is dropped */
-    int                early_done;   /* delay_reject: client/helo/sender lists ran */
-    pol_reply          early;        /* ... and their reject (verdict) or defer_if_permit */
-    int                early_dip;
+    pol_reply          pending;      /* the defer_if_permit of pending_dip */
 } pol_session;
 
 void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns);

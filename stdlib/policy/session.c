@@ -216,7 +216,7 @@ void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol
     s->svc = svc;
     s->dns = dns;
     s->client_name = s->reverse_name = "unknown";
-    pol_reply_init(&s->early);
+    pol_reply_init(&s->pending);
     sb_init(&s->keybuf);
 }
 
@@ -232,5 +232,5 @@ void pol_session_free(pol_session *s)
     }
     for (int i = 0; i < POL_CLASS_CACHE; i++)
         free(s->ccache[i].domain);
-    pol_reply_free(&s->early);
+    pol_reply_free(&s->pending);
 }
