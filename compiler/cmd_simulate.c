@@ -64,41 +64,10 @@ static void put_reply_json(const char *name, const pol_reply *r)
 static void decided_by(const img *im, const pol_reply *r, char *restriction, size_t rn,
                        const char **file, unsigned *line)
 {
-    *file = NULL;
-    *line = 0;
-    snprintf(restriction, rn, "%s", "");
-    if (r->origin.program == UINT32_MAX || r->origin.program >= im->nprograms)
-        return;
-    const img_program *p = &im->programs[r->origin.program];
-    if (r->origin.insn >= p->count)
-        return;
-    const img_insn *x = &im->insns[p->first + r->origin.insn];
-    snprintf(restriction, rn, "%s", img_op_name(x->op));
-    if (x->file) {
-        *file = img_str(im, im->files[x->file - 1].path);
-        *line = x->line;
-    }
-}
-
-/* Policy server fixtures: the action given for an endpoint. */
-static int policy_fixture(void *arg, const char *endpoint, const pol_session *s, const char *rcpt,
-                          strbuf *action)
-{
-    const sim_opts *o = arg;
-    size_t el = strlen(endpoint);
-    for (size_t i = 0; i < o->npolicy; i++)
-        if (strncmp(o->policy[i], endpoint, el) == 0 && o->policy[i][el] == '=') {
-            sb_adds(action, o->policy[i] + el + 1);
-            return 0;
-        }
-    return -1;
-}
-
-/* Address verification fixtures: "addr=ok", "addr=bounce[:reason]", "addr=defer". */
-static int verify_fixture(void *arg, const char *addr, strbuf *reason)
-{
-    const sim_opts *o = arg;
-    return sim_verify_answer(o->verify, o->nverify, addr, reason);
+    const img_insn *x = sim_decided_insn(im, r);
+    *file = x && x->file ? img_str(im, im->files[x->file - 1].path) : NULL;
+    *line = x && x->file ? x->line : 0;
+    snprintf(restriction, rn, "%s", x ? img_op_name(x->op) : "");
 }
 
 static int run(const sim_opts *o, const img *im, pol_dns *dns)
@@ -110,26 +79,13 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     }
     pol_image pi;
     pol_image_init(&pi, im);
+    sim_client c = {
+        .addr = o->client, .name = o->client_name, .sasl_user = o->sasl,
+        .ccert_fingerprint = o->ccert, .policy = o->policy, .npolicy = o->npolicy,
+        .verify = o->verify, .nverify = o->nverify,
+    };
     pol_session s;
-    pol_session_init(&s, &pi, svc, dns);
-    char *verified = NULL, *reverse = NULL;
-    int temp = 0;
-    if (o->client_name) {
-        s.client_name = s.reverse_name = o->client_name;
-    } else {
-        sim_client_names(dns, o->client, &verified, &reverse, &temp);
-        s.client_name = verified ? verified : "unknown";
-        s.reverse_name = reverse ? reverse : "unknown";
-        s.client_name_temp = temp;
-    }
-    s.client_addr = o->client;
-    s.trace = 1;
-    s.policy = policy_fixture;
-    s.policy_arg = (void *)o;
-    s.verify = verify_fixture;
-    s.verify_arg = (void *)o;
-    s.sasl_user = o->sasl;
-    s.ccert_fingerprint = o->ccert;
+    sim_session_start(&s, &pi, svc, dns, &c);
     pol_reply banner, helo, mail, rc;
     pol_reply_init(&banner);
     pol_reply_init(&helo);
@@ -215,8 +171,7 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     pol_reply_free(&rc);
     pol_session_free(&s);
     pol_image_free(&pi);
-    free(verified);
-    free(reverse);
+    sim_client_free(&c);
     return 0;
 }
 

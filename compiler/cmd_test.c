@@ -241,25 +241,6 @@ static int parse_file(test_file *f)
     return r;
 }
 
-static int policy_answer(void *arg, const char *endpoint, const pol_session *s, const char *rcpt,
-                         strbuf *action)
-{
-    const test *t = arg;
-    size_t el = strlen(endpoint);
-    for (size_t i = 0; i < t->npolicy; i++)
-        if (strncmp(t->policy[i], endpoint, el) == 0 && t->policy[i][el] == '=') {
-            sb_adds(action, t->policy[i] + el + 1);
-            return 0;
-        }
-    return -1;
-}
-
-static int verify_answer(void *arg, const char *addr, strbuf *reason)
-{
-    const test *t = arg;
-    return sim_verify_answer((const char *const *)t->verify, t->nverify, addr, reason);
-}
-
 static const char *step_name(const step *s, char *buf, size_t n)
 {
     switch (s->kind) {
@@ -274,14 +255,9 @@ static const char *step_name(const step *s, char *buf, size_t n)
 /* "file:line" of the restriction that decided, or "". */
 static void decided_at(const img *im, const pol_reply *r, char *buf, size_t n)
 {
+    const img_insn *x = sim_decided_insn(im, r);
     buf[0] = 0;
-    if (r->origin.program >= im->nprograms)
-        return;
-    const img_program *p = &im->programs[r->origin.program];
-    if (r->origin.insn >= p->count)
-        return;
-    const img_insn *x = &im->insns[p->first + r->origin.insn];
-    if (x->file)
+    if (x && x->file)
         snprintf(buf, n, "%s:%u", img_str(im, im->files[x->file - 1].path), x->line);
 }
 
@@ -296,26 +272,13 @@ static int run_test(const test_file *f, test *t, const img *im, pol_dns *dns)
     }
     pol_image pi;
     pol_image_init(&pi, im);
+    sim_client c = {
+        .addr = t->client, .name = t->client_name, .sasl_user = t->sasl,
+        .ccert_fingerprint = t->ccert, .policy = (const char *const *)t->policy,
+        .npolicy = t->npolicy, .verify = (const char *const *)t->verify, .nverify = t->nverify,
+    };
     pol_session s;
-    pol_session_init(&s, &pi, svc, dns);
-    char *verified = NULL, *reverse = NULL;
-    int temp = 0;
-    if (t->client_name) {
-        s.client_name = s.reverse_name = t->client_name;
-    } else {
-        sim_client_names(dns, t->client, &verified, &reverse, &temp);
-        s.client_name = verified ? verified : "unknown";
-        s.reverse_name = reverse ? reverse : "unknown";
-        s.client_name_temp = temp;
-    }
-    s.client_addr = t->client;
-    s.trace = 1;
-    s.sasl_user = t->sasl;
-    s.ccert_fingerprint = t->ccert;
-    s.policy = policy_answer;
-    s.policy_arg = t;
-    s.verify = verify_answer;
-    s.verify_arg = t;
+    sim_session_start(&s, &pi, svc, dns, &c);
     pol_reply r;
     pol_reply_init(&r);
     int ok = 1;
@@ -362,8 +325,7 @@ static int run_test(const test_file *f, test *t, const img *im, pol_dns *dns)
     pol_reply_free(&r);
     pol_session_free(&s);
     pol_image_free(&pi);
-    free(verified);
-    free(reverse);
+    sim_client_free(&c);
     return ok;
 }
 

@@ -70,7 +70,7 @@ const img_service *sim_find_service(const img *im, const char *name)
 
 /* The client's names from DNS: PTR (in-addr.arpa or ip6.arpa), then
  * forward-confirmed by A or AAAA. */
-void sim_client_names(pol_dns *dns, const char *addr, char **verified, char **reverse,
+static void client_names(pol_dns *dns, const char *addr, char **verified, char **reverse,
                       int *temp)
 {
     *verified = *reverse = NULL;
@@ -109,8 +109,26 @@ void sim_client_names(pol_dns *dns, const char *addr, char **verified, char **re
 }
 
 
-int sim_verify_answer(const char *const *v, size_t n, const char *addr, strbuf *reason)
+/* Policy server fixtures: the action given for an endpoint; -1 (unreachable) if none. */
+static int policy_answer(void *arg, const char *endpoint, const pol_session *s, const char *rcpt,
+                         strbuf *action)
 {
+    const sim_client *c = arg;
+    size_t el = strlen(endpoint);
+    for (size_t i = 0; i < c->npolicy; i++)
+        if (strncmp(c->policy[i], endpoint, el) == 0 && c->policy[i][el] == '=') {
+            sb_adds(action, c->policy[i] + el + 1);
+            return 0;
+        }
+    return -1;
+}
+
+/* Address verification fixtures (enum pol_verify); unknown: being probed. */
+static int verify_answer(void *arg, const char *addr, strbuf *reason)
+{
+    const sim_client *c = arg;
+    const char *const *v = c->verify;
+    size_t n = c->nverify;
     size_t al = strlen(addr);
     for (size_t i = 0; i < n; i++) {
         if (strncasecmp(v[i], addr, al) != 0 || v[i][al] != '=')
@@ -126,4 +144,45 @@ int sim_verify_answer(const char *const *v, size_t n, const char *addr, strbuf *
         }
     }
     return POL_VERIFY_UNKNOWN;
+}
+
+void sim_session_start(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns,
+                       sim_client *c)
+{
+    pol_session_init(s, pi, svc, dns);
+    c->verified = c->reverse = NULL;
+    if (c->name) {
+        s->client_name = s->reverse_name = c->name;
+    } else {
+        int temp = 0;
+        client_names(dns, c->addr, &c->verified, &c->reverse, &temp);
+        s->client_name = c->verified ? c->verified : "unknown";
+        s->reverse_name = c->reverse ? c->reverse : "unknown";
+        s->client_name_temp = temp;
+    }
+    s->client_addr = c->addr;
+    s->sasl_user = c->sasl_user;
+    s->ccert_fingerprint = c->ccert_fingerprint;
+    s->trace = 1;
+    s->policy = policy_answer;
+    s->policy_arg = c;
+    s->verify = verify_answer;
+    s->verify_arg = c;
+}
+
+void sim_client_free(sim_client *c)
+{
+    free(c->verified);
+    free(c->reverse);
+    c->verified = c->reverse = NULL;
+}
+
+const img_insn *sim_decided_insn(const img *im, const pol_reply *r)
+{
+    if (r->origin.program >= im->nprograms)
+        return NULL;
+    const img_program *p = &im->programs[r->origin.program];
+    if (r->origin.insn >= p->count)
+        return NULL;
+    return &im->insns[p->first + r->origin.insn];
 }

@@ -1,6 +1,7 @@
 /* sim.h: what `mtacc simulate` and `mtacc test` share: an image from a
  * configuration directory (compiled in memory), the smtpd service a
- * session runs in, and the client's names from DNS. */
+ * session runs in, the client of a session with its fixtures, and the
+ * restriction that decided a reply. */
 #ifndef COMPILER_SIM_H
 #define COMPILER_SIM_H
 #include "stdlib/policy/policy.h"
@@ -11,12 +12,26 @@ int  sim_image_from_dir(const char *dir, const char *cmd, img *im);
 /* The smtpd service called name; NULL name: "smtp", else the first inet
  * smtpd. NULL when there is none. */
 const img_service *sim_find_service(const img *im, const char *name);
-/* The client's verified name (PTR confirmed by A) and PTR name, malloc'ed
- * or NULL; *temp when a lookup failed temporarily. */
-void sim_client_names(pol_dns *dns, const char *addr, char **verified, char **reverse, int *temp);
+/* A simulated client and the fixtures that answer for it. */
+typedef struct sim_client {
+    const char        *addr;
+    const char        *name;         /* verified name; NULL: from DNS (PTR confirmed by A) */
+    const char        *sasl_user, *ccert_fingerprint;
+    const char *const *policy;       /* "endpoint=action": policy server answers */
+    size_t             npolicy;
+    const char *const *verify;       /* "address=ok|bounce[:reason]|defer" */
+    size_t             nverify;
+    char              *verified, *reverse;   /* set by sim_session_start */
+} sim_client;
 
-/* The verify fixture answer for addr among "addr=ok|bounce[:reason]|defer"
- * strings (enum pol_verify); POL_VERIFY_UNKNOWN when none names it. */
-int  sim_verify_answer(const char *const *v, size_t n, const char *addr, strbuf *reason);
+/* Start a traced session of client c in service svc (NULL: global):
+ * names from DNS unless given, fixtures answering check_policy_service
+ * (others unreachable) and address verification (others being probed). */
+void sim_session_start(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns,
+                       sim_client *c);
+void sim_client_free(sim_client *c);
+
+/* The instruction that decided a reply, or NULL (a built-in check). */
+const img_insn *sim_decided_insn(const img *im, const pol_reply *r);
 
 #endif
