@@ -148,7 +148,13 @@ int pol_match_client(pol_session *s, const char *param, const char *name, const 
     return r;
 }
 
-static int match_client(pol_session *s, const char *param, const char *name, const char *addr)
+/* One word of a list against what is matched (t: its table index, or -1
+ * for a pattern): 1 match, 0 no, -1 a table failed. */
+typedef int word_fn(pol_session *s, const char *w, int t, int parents, const void *arg);
+
+/* The words of a list parameter in order: "!word" ends the list with no
+ * match when it matches; -1 when a table failed. */
+static int match_list(pol_session *s, const char *param, word_fn *fn, const void *arg)
 {
     const img_param *p;
     uint32_t n = list_words(s, param, &p);
@@ -158,45 +164,47 @@ static int match_client(pol_session *s, const char *param, const char *name, con
         int neg = w[0] == '!';
         if (neg)
             w++;
-        int m;
-        if (is_table_word(s, w)) {
-            int t = pol_table_index(s->pi, w);
-            m = table_has(s, t, addr);
-            if (m == 0 && name && strcmp(name, "unknown") != 0)
-                m = table_domain(s, t, name, parents);
-            if (m < 0)
-                return -1;
-        } else if ((m = network_pattern(w, addr)) < 0) {
-            m = name && strcmp(name, "unknown") != 0 && domain_pattern(w, name, parents);
-        }
+        int m = fn(s, w, is_table_word(s, w) ? pol_table_index(s->pi, w) : -1, parents, arg);
+        if (m < 0)
+            return -1;
         if (m)
             return !neg;
     }
     return 0;
 }
 
+typedef struct client_key {
+    const char *name, *addr;
+} client_key;
+
+/* A client: tables by address, then by name; networks; name patterns. */
+static int client_word(pol_session *s, const char *w, int t, int parents, const void *arg)
+{
+    const client_key *k = arg;
+    int named = k->name && strcmp(k->name, "unknown") != 0;
+    if (t >= 0) {
+        int m = table_has(s, t, k->addr);
+        return m == 0 && named ? table_domain(s, t, k->name, parents) : m;
+    }
+    int m = network_pattern(w, k->addr);
+    return m >= 0 ? m : named && domain_pattern(w, k->name, parents);
+}
+
+static int match_client(pol_session *s, const char *param, const char *name, const char *addr)
+{
+    client_key k = { name, addr };
+    return match_list(s, param, client_word, &k);
+}
+
+/* A domain: tables by the name and its parents; domain patterns. */
+static int domain_word(pol_session *s, const char *w, int t, int parents, const void *arg)
+{
+    return t >= 0 ? table_domain(s, t, arg, parents) : domain_pattern(w, arg, parents);
+}
+
 int pol_match_domain(pol_session *s, const char *param, const char *domain)
 {
-    const img_param *p;
-    uint32_t n = list_words(s, param, &p);
-    int parents = parent_rule(s, param);
-    for (uint32_t i = 0; i < n; i++) {
-        const char *w = word_at(s, p, i);
-        int neg = w[0] == '!';
-        if (neg)
-            w++;
-        int m;
-        if (is_table_word(s, w)) {
-            m = table_domain(s, pol_table_index(s->pi, w), domain, parents);
-            if (m < 0)
-                return -1;
-        } else {
-            m = domain_pattern(w, domain, parents);
-        }
-        if (m)
-            return !neg;
-    }
-    return 0;
+    return match_list(s, param, domain_word, domain);
 }
 
 static int domain_class(pol_session *s, const char *domain);
