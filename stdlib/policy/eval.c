@@ -104,6 +104,18 @@ pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, 
     return f;
 }
 
+/* pol_reject in the context of another list ("Helo command rejected:"
+ * from a recipient list, ...). */
+pol_flow pol_reject_as(pol_state *st, pol_ctx ctx, int code, const char *dsn, const char *item,
+                       const char *text)
+{
+    pol_ctx saved = st->ctx;
+    st->ctx = ctx;
+    pol_flow f = pol_reject(st, code, dsn, item, text);
+    st->ctx = saved;
+    return f;
+}
+
 /* A deferral remembered by defer_if_permit / defer_if_reject. */
 static void remember_code(pol_state *st, pol_reply *slot, int *have, int code, const char *dsn,
                           const char *item, const char *text)
@@ -625,32 +637,20 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         helo_syntax(s);
         if (s->helo_fqdn)
             return POL_FLOW_DUNNO;
-        {
-            pol_ctx saved = st->ctx;
-            st->ctx = POL_CTX_HELO;
-            int literal = s->helo[0] == '[';
-            pol_flow f = pol_reject(st, (int)pol_param_num(s, literal ? "invalid_hostname_reject_code"
-                                                                      : "non_fqdn_reject_code"),
-                                    "5.5.2", s->helo,
-                                    literal ? "invalid ip address" : "need fully-qualified hostname");
-            st->ctx = saved;
-            return f;
-        }
+        if (s->helo[0] == '[')
+            return pol_reject_as(st, POL_CTX_HELO, (int)pol_param_num(s, "invalid_hostname_reject_code"),
+                                 "5.5.2", s->helo, "invalid ip address");
+        return pol_reject_as(st, POL_CTX_HELO, (int)pol_param_num(s, "non_fqdn_reject_code"), "5.5.2",
+                             s->helo, "need fully-qualified hostname");
     case IMG_OP_REJECT_INVALID_HELO_HOSTNAME:
         if (!s->helo)
             return POL_FLOW_DUNNO;
         helo_syntax(s);
         if (s->helo_valid)
             return POL_FLOW_DUNNO;
-        {
-            pol_ctx saved = st->ctx;
-            st->ctx = POL_CTX_HELO;
-            pol_flow f = pol_reject(st, (int)pol_param_num(s, "invalid_hostname_reject_code"),
-                                    "5.5.2", s->helo,
-                                    s->helo[0] == '[' ? "invalid ip address" : "Invalid name");
-            st->ctx = saved;
-            return f;
-        }
+        return pol_reject_as(st, POL_CTX_HELO, (int)pol_param_num(s, "invalid_hostname_reject_code"),
+                             "5.5.2", s->helo,
+                             s->helo[0] == '[' ? "invalid ip address" : "Invalid name");
     case IMG_OP_REJECT_NON_FQDN_SENDER:
     case IMG_OP_REJECT_NON_FQDN_RECIPIENT: {
         int sender = x->op == IMG_OP_REJECT_NON_FQDN_SENDER;
@@ -663,22 +663,15 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
                  (!sender && !a->domain[0] && strcasecmp(a->local, "postmaster") == 0);
         if (ok)
             return POL_FLOW_DUNNO;
-        pol_ctx saved = st->ctx;
-        st->ctx = sender ? POL_CTX_SENDER : POL_CTX_RECIPIENT;
-        pol_flow f = pol_reject(st, (int)pol_param_num(s, "non_fqdn_reject_code"), "5.5.2", who,
-                                "need fully-qualified address");
-        st->ctx = saved;
-        return f;
+        return pol_reject_as(st, sender ? POL_CTX_SENDER : POL_CTX_RECIPIENT,
+                             (int)pol_param_num(s, "non_fqdn_reject_code"), "5.5.2", who,
+                             "need fully-qualified address");
     }
     case IMG_OP_REJECT_MULTI_RECIPIENT_BOUNCE:
-        if (s->sender && !*s->sender && s->nrcpt > 0) {
-            pol_ctx saved = st->ctx;
-            st->ctx = POL_CTX_RECIPIENT;
-            pol_flow f = pol_reject(st, (int)pol_param_num(s, "multi_recipient_bounce_reject_code"),
-                                    "5.5.3", st->rcpt ? st->rcpt : "", "Multi-recipient bounce");
-            st->ctx = saved;
-            return f;
-        }
+        if (s->sender && !*s->sender && s->nrcpt > 0)
+            return pol_reject_as(st, POL_CTX_RECIPIENT,
+                                 (int)pol_param_num(s, "multi_recipient_bounce_reject_code"),
+                                 "5.5.3", st->rcpt ? st->rcpt : "", "Multi-recipient bounce");
         return POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNAUTH_PIPELINING:
         return s->pipelined ? stop_with(st, 503, "5.5.0", "Improper use of SMTP command pipelining")

@@ -102,6 +102,9 @@ pol_flow pol_access_result(pol_state *st, const char *value, const char *item, u
                            const char *key);
 /* A reject in the list's context: "<item>: Context rejected: text". */
 pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, const char *text);
+/* The same in the context of another list. */
+pol_flow pol_reject_as(pol_state *st, pol_ctx ctx, int code, const char *dsn, const char *item,
+                       const char *text);
 /* The item a context reports: client name[addr], helo, sender, recipient. */
 const char *pol_item(pol_state *st);
 /* Remember a deferral for the end of the stage (defer_if_permit). */

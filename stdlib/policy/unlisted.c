@@ -127,20 +127,17 @@ pol_flow pol_unlisted(pol_state *st, const char *addr, int sender)
         int found = known(s, "virtual_alias_maps", key, 0);
         if (found == 0 && cls != IMG_CLASS_VIRTUAL_ALIAS)
             found = known(s, param, key, cls == IMG_CLASS_LOCAL);
-        pol_ctx saved = st->ctx;
-        st->ctx = sender ? POL_CTX_SENDER : POL_CTX_RECIPIENT;
         if (found < 0) {
-            f = pol_reject(st, 451, "4.3.0", addr, "Temporary lookup failure");
-            /* not "rejected:" in Postfix's text: rewrite the reply */
+            /* Postfix's text has no "... rejected:" here */
             pol_reply_set(st->r, POL_DEFER, 451, "4.3.0 <%s>: Temporary lookup failure", addr);
+            f = POL_FLOW_STOP;
         } else if (found == 0) {
             int code = (int)pol_param_num(s, code_param);
             char dsn[8], text[64];
             snprintf(dsn, sizeof dsn, "%c.1.%c", code >= 500 ? '5' : '4', sender ? '0' : '1');
             snprintf(text, sizeof text, "User unknown in %s", table);
-            f = pol_reject(st, code, dsn, addr, text);
+            f = pol_reject_as(st, sender ? POL_CTX_SENDER : POL_CTX_RECIPIENT, code, dsn, addr, text);
         }
-        st->ctx = saved;
     }
     free(key);
     return f;
