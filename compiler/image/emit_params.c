@@ -10,6 +10,7 @@
 #include "compiler/tables/tables.h"
 #include "compiler/paramenv.h"
 #include "compiler/registry.h"
+#include "compiler/table_refs.h"
 #include "stdlib/util/alloc.h"
 
 #include <ctype.h>
@@ -144,14 +145,16 @@ void emit_split_free(char **v, size_t n)
 
 /* ---- typing --------------------------------------------------------------- */
 
+/* The parameters whose words are all tables (table_refs.h), less the
+ * proxy_*_maps (other parameters' tables, named for the proxy server)
+ * and the *_access_list ones (keywords among the tables: typed as lists),
+ * plus alias_database. */
 int emit_is_table_list(const char *name)
 {
-    if (strncmp(name, "proxy_", 6) == 0)
-        return 0;   /* lists of other parameters' tables, named for the proxy server */
     size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, "_maps") == 0) ||
-           (n > 7 && strcmp(name + n - 7, "_checks") == 0) ||
-           strcmp(name, "alias_database") == 0;
+    if (strncmp(name, "proxy_", 6) == 0 || (n > 12 && strcmp(name + n - 12, "_access_list") == 0))
+        return 0;
+    return table_refs_is_table_list(name) || strcmp(name, "alias_database") == 0;
 }
 
 /* The registry entry of a built-in or per-service name, or NULL. */
