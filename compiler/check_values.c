@@ -243,16 +243,7 @@ static void check_compat(config *c, const cf_setting *s)
 static const param_def *lookup(const char *name)
 {
     const param_def *p = registry_find(name);
-    if (p)
-        return p;
-    size_t ln = strlen(name);
-    for (size_t i = 0; i < registry_service_count(); i++) {
-        const param_def *t = registry_service_at(i);
-        size_t ls = strlen(t->name);
-        if (ln > ls && strcmp(name + ln - ls, t->name) == 0)
-            return t;
-    }
-    return NULL;
+    return p ? p : registry_find_service(name);
 }
 
 static void check_setting(config *c, const cf_setting *s, const param_def *p)

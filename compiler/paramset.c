@@ -353,13 +353,8 @@ const char *paramset_default(const paramset *ps, const char *name)
         return d->def;
     if (!names_has(&ps->service_names, name))
         return NULL;
-    for (size_t k = 0; k < registry_service_count(); k++) {
-        const param_def *s = registry_service_at(k);
-        size_t nl = strlen(name), sl = strlen(s->name);
-        if (nl > sl && strcmp(name + nl - sl, s->name) == 0)
-            return s->def;
-    }
-    return NULL;
+    const param_def *s = registry_find_service(name);
+    return s ? s->def : NULL;
 }
 
 void paramset_each(const paramset *ps, int with_user, void (*fn)(void *ctx, const char *name), void *ctx)

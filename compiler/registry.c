@@ -56,3 +56,15 @@ const char *registry_suggest(const char *name)
     }
     return best == 0 ? NULL : pick;
 }
+
+const param_def *registry_find_service(const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t k = 0; k < registry_service_count(); k++) {
+        const param_def *s = registry_service_at(k);
+        size_t sl = strlen(s->name);
+        if (nl > sl && strcmp(name + nl - sl, s->name) == 0)
+            return s;
+    }
+    return NULL;
+}

@@ -42,6 +42,10 @@ const param_def *registry_find(const char *name);
 /* The global parameter name closest to a misspelt name (Damerau-Levenshtein
  * within editdist_cutoff), or NULL when none is close or name is known. */
 const char      *registry_suggest(const char *name);
+/* The per-service template a name ends with ("smtp_destination_concurrency_limit"
+ * -> "_destination_concurrency_limit"), after a non-empty service name;
+ * NULL if none. Whether the service exists is the caller's question. */
+const param_def *registry_find_service(const char *name);
 /* Per-service templates: "<transport>" + suffix (e.g. "_destination_concurrency_limit"). */
 size_t           registry_service_count(void);
 const param_def *registry_service_at(size_t i);

@@ -163,14 +163,7 @@ static const param_def *def_of(const emit_ctx *e, const char *name)
     const param_def *d = registry_find(name);
     if (d || paramset_class(&e->globals->ps, name) != PS_SERVICE)
         return d;
-    size_t nl = strlen(name);
-    for (size_t k = 0; k < registry_service_count(); k++) {
-        const param_def *s = registry_service_at(k);
-        size_t sl = strlen(s->name);
-        if (nl > sl && strcmp(name + nl - sl, s->name) == 0)
-            return s;
-    }
-    return NULL;
+    return registry_find_service(name);
 }
 
 static int parse_int(const char *v, long long *out)
