@@ -42,12 +42,12 @@ const char *pol_ctx_what(pol_ctx c)
 
 const char *pol_item(pol_state *st)
 {
-    static char client[600];
     pol_session *s = st->s;
     switch (st->ctx) {
     case POL_CTX_CLIENT:
-        snprintf(client, sizeof client, "%s[%s]", s->client_name, s->client_addr);
-        return client;
+        snprintf(st->client_item, sizeof st->client_item, "%s[%s]", s->client_name,
+                 s->client_addr);
+        return st->client_item;
     case POL_CTX_REVERSE:
         return s->reverse_name;
     case POL_CTX_HELO:

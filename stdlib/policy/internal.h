@@ -90,6 +90,7 @@ typedef struct pol_state {
     int          have_dip, have_dir;
     int          depth;        /* class nesting */
     pol_addr     scratch;      /* an address parsed for one restriction */
+    char         client_item[600];   /* "name[addr]", as pol_item gives it */
 } pol_state;
 /* The parsed form of addr: the recipient's or the sender's (parsed once)
  * when addr is that one, else parsed into st->scratch. */
