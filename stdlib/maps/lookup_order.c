@@ -129,7 +129,10 @@ typedef struct probe {
  * 1: found, -1: a table failed, 0: not found. */
 static int try_key(probe *pr, const char *key, size_t len, lookup_form form, int partial)
 {
-    char *k = xstrndup(key, len);
+    /* keys are short: copied to the stack, to the heap only when long */
+    char small[256], *k = len < sizeof small ? small : xmalloc(len + 1);
+    memcpy(k, key, len);
+    k[len] = 0;
     int rc = 0;
     for (size_t i = 0; i < pr->n && rc == 0; i++) {
         map *m = pr->maps[i];
@@ -149,7 +152,8 @@ static int try_key(probe *pr, const char *key, size_t len, lookup_form form, int
             rc = -1;
         }
     }
-    free(k);
+    if (k != small)
+        free(k);
     return rc;
 }
 

@@ -96,11 +96,15 @@ static pol_flow stop_with(pol_state *st, int code, const char *dsn_in, const cha
 
 pol_flow pol_reject(pol_state *st, int code, const char *dsn, const char *item, const char *text)
 {
-    char *t = NULL;
-    if (asprintf(&t, "<%s>: %s rejected: %s", item, pol_ctx_what(st->ctx), text) < 0)
+    /* formatted on the stack, on the heap only when long */
+    char buf[512], *t = buf;
+    int n = snprintf(buf, sizeof buf, "<%s>: %s rejected: %s", item, pol_ctx_what(st->ctx), text);
+    if (n < 0 || ((size_t)n >= sizeof buf &&
+                  asprintf(&t, "<%s>: %s rejected: %s", item, pol_ctx_what(st->ctx), text) < 0))
         fatal("out of memory");
     pol_flow f = stop_with(st, code, dsn, t);
-    free(t);
+    if (t != buf)
+        free(t);
     return f;
 }
 
@@ -252,6 +256,48 @@ static map *table_of(pol_state *st, uint32_t t, pol_flow *err)
     return m;
 }
 
+/* The remembered answer of an access lookup in this session, or NULL. */
+static struct pol_memo *memo_find(pol_session *s, uint32_t t, pol_ctx what, const char *key,
+                                        const char *addr)
+{
+    for (unsigned i = 0; i < s->memo_used; i++) {
+        struct pol_memo *e = &s->memo[i];
+        if (e->table != t || e->what != (int)what || strcmp(e->subject, key) != 0)
+            continue;
+        if (addr && strcmp(e->subject + strlen(e->subject) + 1, addr) != 0)
+            continue;
+        return e;
+    }
+    return NULL;
+}
+
+static void memo_store(pol_session *s, uint32_t t, pol_ctx what, const char *key,
+                       const char *addr, map_status ms, lookup_result *r)
+{
+    struct pol_memo *e;
+    if (s->memo_used < POL_MEMO) {
+        e = &s->memo[s->memo_used++];
+        sb_init(&e->key);
+        sb_init(&e->value);
+    } else {
+        e = &s->memo[s->memo_next++ % POL_MEMO];
+        free(e->subject);
+        sb_clear(&e->key);
+        sb_clear(&e->value);
+    }
+    size_t kl = strlen(key), al = addr ? strlen(addr) : 0;
+    e->subject = xmalloc(kl + al + 2);
+    memcpy(e->subject, key, kl + 1);
+    memcpy(e->subject + kl + 1, addr ? addr : "", al + 1);
+    e->table = t;
+    e->what = (int)what;
+    e->status = ms;
+    if (ms == MAP_FOUND) {
+        sb_addn(&e->key, sb_str(&r->key), r->key.len);
+        sb_addn(&e->value, sb_str(&r->value), r->value.len);
+    }
+}
+
 /* check_{client,helo,sender,recipient,etrn}_access with its lookup order. */
 static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
 {
@@ -302,7 +348,17 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
     char *key = (char *)sb_str(kb);
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
-    switch (what) {
+    /* the client, HELO and sender keys are the same at every RCPT */
+    int memoize = what != POL_CTX_RECIPIENT && what != POL_CTX_ETRN;
+    const char *addr = what == POL_CTX_CLIENT || what == POL_CTX_REVERSE ? s->client_addr : NULL;
+    struct pol_memo *memo = memoize ? memo_find(s, t, what, key, addr) : NULL;
+    if (memo) {
+        ms = memo->status;
+        sb_clear(&lrp->key);
+        sb_addn(&lrp->key, sb_str(&memo->key), memo->key.len);
+        sb_clear(&lrp->value);
+        sb_addn(&lrp->value, sb_str(&memo->value), memo->value.len);
+    } else switch (what) {
     case POL_CTX_CLIENT:
     case POL_CTX_REVERSE:
         ms = lookup_access_client(&m, 1, lp, key, s->client_addr, lrp);
@@ -315,6 +371,8 @@ static pol_flow check_access(pol_state *st, uint32_t t, pol_ctx what)
         ms = lookup_access_mail(&m, 1, lp, key, lrp);
         break;
     }
+    if (memoize && !memo && (ms == MAP_FOUND || ms == MAP_NOTFOUND))
+        memo_store(s, t, what, key, addr, ms, lrp);
     pol_flow f = POL_FLOW_DUNNO;
     if (ms == MAP_FOUND) {
         pol_trace(s, st->r, "  %s: \"%s\" -> %s", img_str(s->pi->im, s->pi->im->tables[t].spec),
@@ -385,11 +443,12 @@ static pol_flow run_program_depth(pol_state *st, uint32_t program);
 /* HELO syntax, checked once per HELO name. */
 static void helo_syntax(pol_session *s)
 {
-    if (s->helo_checked_for == s->helo)
+    if (s->helo_checked_for && strcmp(s->helo_checked_for, s->helo) == 0)
         return;
     s->helo_valid = pol_valid_helo(s->helo);
     s->helo_fqdn = pol_fqdn(s->helo);
-    s->helo_checked_for = s->helo;
+    free(s->helo_checked_for);
+    s->helo_checked_for = xstrdup(s->helo);
 }
 
 
@@ -897,13 +956,14 @@ const pol_addr *pol_parsed(pol_state *st, const char *addr)
     if (addr == st->rcpt && st->rcpt_addr.addr)
         return &st->rcpt_addr;
     if (addr == s->sender) {
-        if (s->parsed_sender_for != s->sender || !s->parsed_sender) {
+        if (!s->parsed_sender || strcmp(s->parsed_sender_for, s->sender) != 0) {
             if (!s->parsed_sender)
                 s->parsed_sender = xcalloc(1, sizeof(pol_addr));
             else
                 pol_addr_free(s->parsed_sender);
             pol_addr_parse(s, s->sender, s->parsed_sender);
-            s->parsed_sender_for = s->sender;
+            free(s->parsed_sender_for);
+            s->parsed_sender_for = xstrdup(s->sender);
         }
         return s->parsed_sender;
     }

@@ -77,6 +77,7 @@ void pol_reply_free(pol_reply *r);
 #define POL_PDMS_CACHE  16
 #define POL_CLASS_CACHE 4
 #define POL_LR_POOL     4
+#define POL_MEMO        8
 
 typedef struct pol_session {
     pol_image         *pi;
@@ -119,13 +120,23 @@ typedef struct pol_session {
     struct { char *domain; int cls; } ccache[POL_CLASS_CACHE];
     unsigned           ccache_next;
     /* the sender as parsed (for sender), and what HELO checks found (for helo) */
-    const char        *parsed_sender_for;
+    char              *parsed_sender_for;
     void              *parsed_sender;     /* pol_addr (internal.h) */
     lookup_result      lr_pool[POL_LR_POOL];  /* lookup results reused across decisions */
     strbuf             keybuf;       /* the lookup key being built */
     unsigned           lr_ready, lr_used;
-    const char        *helo_checked_for;
+    char              *helo_checked_for;  /* copies: callers may reuse their buffers */
     int                helo_valid, helo_fqdn;
+    /* access lookups whose key stays the same across RCPTs (client, HELO,
+     * sender): the answer by table, context and key, compared by content */
+    struct pol_memo {
+        uint32_t    table;
+        int         what;
+        char       *subject;          /* the folded key, and the client address */
+        map_status  status;
+        strbuf      key, value;
+    }                  memo[POL_MEMO];
+    unsigned           memo_used, memo_next;
     int                discard;      /* DISCARD seen: this transaction is dropped */
     pol_reply          pending;      /* the defer_if_permit of pending_dip */
 } pol_session;

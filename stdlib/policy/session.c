@@ -230,6 +230,13 @@ void pol_session_free(pol_session *s)
         pol_addr_free(s->parsed_sender);
         free(s->parsed_sender);
     }
+    free(s->parsed_sender_for);
+    free(s->helo_checked_for);
+    for (unsigned i = 0; i < s->memo_used; i++) {
+        free(s->memo[i].subject);
+        sb_free(&s->memo[i].key);
+        sb_free(&s->memo[i].value);
+    }
     for (int i = 0; i < POL_CLASS_CACHE; i++)
         free(s->ccache[i].domain);
     pol_reply_free(&s->pending);

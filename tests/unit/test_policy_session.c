@@ -1,0 +1,132 @@
+/* test_policy_session.c: what the evaluator remembers between commands
+ * of one session (stdlib/policy): HELO syntax, the parsed sender and the
+ * answers of client, HELO and sender access lookups. mtad's smtpd keeps
+ * the HELO name and the sender in buffers it reuses, so what is
+ * remembered must follow the content, not the address, of those strings:
+ * each case changes a string in place and checks the next decision. */
+#include "compiler/sim.h"
+#include "stdlib/util/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failed;
+
+static void check(int ok, const char *name)
+{
+    printf("%s %s\n", ok ? "PASS" : "FAIL", name);
+    if (!ok)
+        failed = 1;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0)
+        fatal("cannot write %s", path);
+}
+
+static const char main_cf[] =
+    "compatibility_level = 3.6\n"
+    "myhostname = mx.example.com\n"
+    "mydestination = $myhostname\n"
+    "relay_domains = example.net\n"
+    "mynetworks = 127.0.0.1\n"
+    "alias_maps =\n"
+    "alias_database =\n"
+    "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
+    "smtpd_recipient_restrictions = reject_invalid_helo_hostname,\n"
+    "    check_client_access inline:{{10.0.0.1=REJECT bad client}},\n"
+    "    check_helo_access inline:{{bad.example=REJECT bad helo}},\n"
+    "    check_sender_access inline:{{bad@spam.example=REJECT bad sender}},\n"
+    "    reject_non_fqdn_sender, permit_auth_destination, reject\n";
+
+/* The RCPT code for rcpt in session s, after MAIL from the current sender. */
+static int rcpt_code(pol_session *s, const char *rcpt, pol_reply *r)
+{
+    pol_reply_clear(r);
+    pol_mail(s, r);
+    if (r->code >= 400)
+        return r->code;
+    pol_reply_clear(r);
+    s->nrcpt = 0;
+    pol_rcpt(s, rcpt, r);
+    return r->code;
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/test_policy_session.XXXXXX";
+    if (!mkdtemp(dir))
+        fatal("mkdtemp");
+    write_file(dir, "main.cf", main_cf);
+    write_file(dir, "master.cf", "smtp inet n - n - - smtpd\n");
+    img im;
+    if (sim_image_from_dir(dir, "test", &im) < 0)
+        return 1;
+    pol_image pi;
+    pol_image_init(&pi, &im);
+    pol_dns *dns = pol_dns_empty_new();
+    pol_reply r;
+    pol_reply_init(&r);
+
+    /* one client; the HELO and sender buffers change in place */
+    char helo[64], sender[64];
+    pol_session s;
+    pol_session_init(&s, &pi, NULL, dns);
+    s.client_addr = "192.0.2.1";
+    s.helo = helo;
+    s.sender = sender;
+    strcpy(helo, "mail.example.org");
+    strcpy(sender, "bad@spam.example");
+    check(rcpt_code(&s, "u@example.net", &r) == 554, "sender in the access table: rejected");
+    check(strstr(sb_str(&r.text), "bad sender") != NULL, "  with the table's text");
+    strcpy(sender, "good@spam.example");
+    check(rcpt_code(&s, "u@example.net", &r) == 250, "same buffer, new sender: accepted");
+    strcpy(sender, "bad@spam.example");
+    check(rcpt_code(&s, "u@example.net", &r) == 554, "the first sender again: rejected");
+    strcpy(sender, "nodomain");
+    check(rcpt_code(&s, "u@example.net", &r) == 504,
+          "same buffer, sender without domain: reject_non_fqdn_sender");
+    strcpy(sender, "bob@example.org");
+    strcpy(helo, "bad.example");
+    check(rcpt_code(&s, "u@example.net", &r) == 554, "same buffer, HELO in the table: rejected");
+    check(strstr(sb_str(&r.text), "bad helo") != NULL, "  with the table's text");
+    strcpy(helo, "[192.0.2.300]");
+    check(rcpt_code(&s, "u@example.net", &r) == 501,
+          "same buffer, invalid HELO: reject_invalid_helo_hostname");
+    strcpy(helo, "mail.example.org");
+    check(rcpt_code(&s, "u@example.net", &r) == 250, "a valid HELO again: accepted");
+    check(rcpt_code(&s, "u@example.com", &r) == 554, "a foreign recipient: relay denied");
+    pol_session_free(&s);
+
+    /* a client in the table, asked twice in one session */
+    pol_session_init(&s, &pi, NULL, dns);
+    s.client_addr = "10.0.0.1";
+    s.helo = "mail.example.org";
+    s.sender = "bob@example.org";
+    check(rcpt_code(&s, "u@example.net", &r) == 554, "client in the table: rejected");
+    check(rcpt_code(&s, "v@example.net", &r) == 554, "  and again from the memo");
+    check(strstr(sb_str(&r.text), "bad client") != NULL, "  with the table's text");
+    pol_session_free(&s);
+    pol_session_init(&s, &pi, NULL, dns);
+    s.client_addr = "10.0.0.2";
+    s.helo = "mail.example.org";
+    s.sender = "bob@example.org";
+    check(rcpt_code(&s, "u@example.net", &r) == 250, "another client: accepted");
+    pol_session_free(&s);
+
+    pol_reply_free(&r);
+    pol_image_free(&pi);
+    pol_dns_free(dns);
+    img_close(&im);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    return failed;
+}
