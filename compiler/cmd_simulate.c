@@ -1,8 +1,9 @@
 /* cmd_simulate.c: `mtacc simulate`: one SMTP session run through the
  * policy engine (stdlib/policy, the code mtad's smtpd runs), from a
  * configuration directory (compiled in memory) or an image: the reply at
- * each stage and, per recipient, the reply with the restriction and the
- * file:line that decided, and a trace. */
+ * each stage and, per recipient (and for DATA, the end of the message and
+ * ETRN when asked), the reply with the restriction and the file:line that
+ * decided, and a trace. */
 #include "compiler/cmd.h"
 #include "compiler/sim.h"
 #include "stdlib/policy/policy.h"
@@ -18,7 +19,9 @@
 static const char simulate_usage[] =
     "usage: mtacc simulate (-c DIR | -i IMAGE) [--service NAME] --client IP\n"
     "                      [--client-name NAME] [--helo NAME] [--sender ADDR]\n"
-    "                      --rcpt ADDR [--rcpt ADDR]... [--sasl-user USER]\n"
+    "                      --rcpt ADDR [--rcpt ADDR]... [--data]\n"
+    "                      [--etrn DOMAIN | --etrn-now DOMAIN]\n"
+    "                      [--sasl-user USER]\n"
     "                      [--tls-cert-fingerprint FP] [--dns FILE]...\n"
     "                      [--policy ENDPOINT=ACTION]... [--verify ADDR=STATUS]...\n"
     "                      [--format text|json]\n"
@@ -31,6 +34,9 @@ static const char simulate_usage[] =
     "  --helo NAME     the EHLO name (none: the client sends no HELO/EHLO)\n"
     "  --sender ADDR   MAIL FROM address (\"<>\" or \"\" for the null sender)\n"
     "  --rcpt ADDR     a RCPT TO address (repeatable)\n"
+    "  --data          then DATA and, if that gets 354, the end of a message\n"
+    "  --etrn DOMAIN   then (after RSET or the message) ETRN DOMAIN\n"
+    "  --etrn-now D    then ETRN D without RSET (in the transaction, if one is open)\n"
     "  --sasl-user U   the client authenticated as U\n"
     "  --tls-cert-fingerprint FP  the client presented a verified certificate\n"
     "  --dns FILE      answer DNS queries from this zone file (repeatable; later\n"
@@ -52,6 +58,9 @@ typedef struct sim_opts {
     const char **verify;      /* "address=status" */
     size_t      nverify;
     int         json;
+    int         data;         /* send DATA and a message after the recipients */
+    const char *etrn;         /* then ETRN this domain */
+    int         etrn_now;     /* without RSET before it */
 } sim_opts;
 
 static void put_reply_json(const char *name, const pol_reply *r)
@@ -68,6 +77,89 @@ static void decided_by(const img *im, const pol_reply *r, char *restriction, siz
     *file = x && x->file ? img_str(im, im->files[x->file - 1].path) : NULL;
     *line = x && x->file ? x->line : 0;
     snprintf(restriction, rn, "%s", x ? img_op_name(x->op) : "");
+}
+
+/* One decided reply: JSON fields code, text, decided_by and trace (after
+ * the caller's opening), or text lines "LABEL: code text", the deciding
+ * restriction with its file:line, and the trace. */
+static void put_decision(const sim_opts *o, const img *im, const char *label, const pol_reply *r)
+{
+    char restriction[128];
+    const char *file;
+    unsigned line;
+    decided_by(im, r, restriction, sizeof restriction, &file, &line);
+    const char *text = sb_str((strbuf *)&r->text), *trace = sb_str((strbuf *)&r->trace);
+    if (o->json) {
+        printf("\"code\": %d, \"text\": ", r->code);
+        json_put_str(stdout, text);
+        printf(", \"decided_by\": ");
+        if (*restriction) {
+            printf("{\"file\": ");
+            if (file)
+                json_put_str(stdout, file);
+            else
+                printf("null");
+            printf(", \"line\": %u, \"restriction\": ", line);
+            json_put_str(stdout, restriction);
+            printf("}");
+        } else {
+            printf("null");
+        }
+        printf(", \"trace\": ");
+        json_put_str(stdout, trace);
+        printf("}");
+        return;
+    }
+    printf("%s: %d %s\n", label, r->code, text);
+    if (*restriction && file)
+        printf("  decided by %s at %s:%u\n", restriction, file, line);
+    else if (*restriction)
+        printf("  decided by %s (a default setting)\n", restriction);
+    while (*trace) {
+        size_t l = strcspn(trace, "\n");
+        printf("  | %.*s\n", (int)l, trace);
+        trace += l + (trace[l] == '\n');
+    }
+}
+
+/* DATA, the message's end and ETRN as the options ask, after the recipients. */
+static void later_stages(const sim_opts *o, const img *im, pol_session *s, pol_reply *r)
+{
+    if (o->data) {
+        pol_reply_clear(r);
+        sb_clear(&r->trace);
+        pol_data(s, r);
+        if (o->json)
+            printf(", \"data\": {");
+        put_decision(o, im, "DATA", r);
+        if (r->code == 354) {
+            pol_reply_clear(r);
+            sb_clear(&r->trace);
+            pol_end_of_data(s, r);
+            if (r->code == 250)
+                sb_adds(&r->text, ": queued as QUEUEID");   /* mtad names the queue file */
+            if (o->json)
+                printf(", \"end_of_data\": {");
+            put_decision(o, im, "END-OF-DATA", r);
+        } else if (o->json) {
+            printf(", \"end_of_data\": null");
+        }
+    }
+    if (o->etrn) {
+        if (!o->etrn_now)
+            pol_rset(s);   /* ETRN comes after the transaction (RSET or the end of DATA) */
+        pol_reply_clear(r);
+        sb_clear(&r->trace);
+        pol_etrn(s, o->etrn, r);
+        char label[300];
+        snprintf(label, sizeof label, "ETRN %s", o->etrn);
+        if (o->json) {
+            printf(", \"etrn\": {\"domain\": ");
+            json_put_str(stdout, o->etrn);
+            printf(", ");
+        }
+        put_decision(o, im, label, r);
+    }
 }
 
 static int run(const sim_opts *o, const img *im, pol_dns *dns)
@@ -97,11 +189,15 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
         s.esmtp = 1;
         pol_helo(&s, &helo);
     }
+    /* no MAIL FROM when only ETRN is asked */
+    int send_mail = o->sender || o->nrcpt || o->data;
     const char *sender = o->sender ? o->sender : "";
     if (strcmp(sender, "<>") == 0)
         sender = "";
-    s.sender = sender;
-    pol_mail(&s, &mail);
+    if (send_mail) {
+        s.sender = sender;
+        pol_mail(&s, &mail);
+    }
     if (o->json) {
         printf("{");
         put_reply_json("banner", &banner);
@@ -111,60 +207,37 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
         else
             printf("\"helo\": null");
         printf(", ");
-        put_reply_json("mail", &mail);
+        if (send_mail)
+            put_reply_json("mail", &mail);
+        else
+            printf("\"mail\": null");
         printf(", \"rcpt\": [");
     } else {
         printf("CONNECT from %s[%s]: %d %s\n", s.client_name, s.client_addr, banner.code,
                sb_str(&banner.text));
         if (o->helo)
             printf("EHLO %s: %d %s\n", o->helo, helo.code, sb_str(&helo.text));
-        printf("MAIL FROM:<%s>: %d %s\n", sender, mail.code, sb_str(&mail.text));
+        if (send_mail)
+            printf("MAIL FROM:<%s>: %d %s\n", sender, mail.code, sb_str(&mail.text));
     }
     for (size_t i = 0; i < o->nrcpt; i++) {
         pol_reply_clear(&rc);
         sb_clear(&rc.trace);
         pol_rcpt(&s, o->rcpt[i], &rc);
-        char restriction[128];
-        const char *file;
-        unsigned line;
-        decided_by(im, &rc, restriction, sizeof restriction, &file, &line);
+        char label[600];
+        snprintf(label, sizeof label, "RCPT TO:<%s>", o->rcpt[i]);
         if (o->json) {
             printf("%s{\"address\": ", i ? ", " : "");
             json_put_str(stdout, o->rcpt[i]);
-            printf(", \"code\": %d, \"text\": ", rc.code);
-            json_put_str(stdout, sb_str(&rc.text));
-            printf(", \"decided_by\": ");
-            if (*restriction) {
-                printf("{\"file\": ");
-                if (file)
-                    json_put_str(stdout, file);
-                else
-                    printf("null");
-                printf(", \"line\": %u, \"restriction\": ", line);
-                json_put_str(stdout, restriction);
-                printf("}");
-            } else {
-                printf("null");
-            }
-            printf(", \"trace\": ");
-            json_put_str(stdout, sb_str(&rc.trace));
-            printf("}");
-        } else {
-            printf("RCPT TO:<%s>: %d %s\n", o->rcpt[i], rc.code, sb_str(&rc.text));
-            if (*restriction && file)
-                printf("  decided by %s at %s:%u\n", restriction, file, line);
-            else if (*restriction)
-                printf("  decided by %s (a default setting)\n", restriction);
-            const char *t = sb_str(&rc.trace);
-            while (*t) {
-                size_t l = strcspn(t, "\n");
-                printf("  | %.*s\n", (int)l, t);
-                t += l + (t[l] == '\n');
-            }
+            printf(", ");
         }
+        put_decision(o, im, label, &rc);
     }
     if (o->json)
-        printf("]}\n");
+        printf("]");
+    later_stages(o, im, &s, &rc);
+    if (o->json)
+        printf("}\n");
     pol_reply_free(&banner);
     pol_reply_free(&helo);
     pol_reply_free(&mail);
@@ -190,6 +263,9 @@ int cmd_simulate(int argc, char **argv)
         { "policy", required_argument, 0, 'P' },
         { "verify", required_argument, 0, 'V' },
         { "format", required_argument, 0, 'f' },
+        { "data", no_argument, 0, 'A' },
+        { "etrn", required_argument, 0, 'E' },
+        { "etrn-now", required_argument, 0, 'e' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -211,6 +287,9 @@ int cmd_simulate(int argc, char **argv)
         case 'H': o.helo = optarg; break;
         case 'S': o.sender = optarg; break;
         case 'R': o.rcpt[o.nrcpt++] = optarg; break;
+        case 'A': o.data = 1; break;
+        case 'E': o.etrn = optarg; break;
+        case 'e': o.etrn = optarg; o.etrn_now = 1; break;
         case 'U': o.sasl = optarg; break;
         case 'T': o.ccert = optarg; break;
         case 'D': o.dns[o.ndns++] = optarg; break;
@@ -240,11 +319,12 @@ int cmd_simulate(int argc, char **argv)
         default: fputs(simulate_usage, stderr); goto out;
         }
     }
-    if (optind < argc || !!o.dir == !!o.image || !o.client || o.nrcpt == 0) {
+    if (optind < argc || !!o.dir == !!o.image || !o.client ||
+        (o.nrcpt == 0 && !o.data && !o.etrn)) {
         fprintf(stderr, "mtacc simulate: %s\n",
                 optind < argc ? "unexpected argument" :
                 !!o.dir == !!o.image ? "give one of -c DIR or -i IMAGE" :
-                !o.client ? "missing --client IP" : "missing --rcpt ADDR");
+                !o.client ? "missing --client IP" : "missing --rcpt ADDR (or --data, --etrn)");
         fputs(simulate_usage, stderr);
         goto out;
     }

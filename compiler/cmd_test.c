@@ -30,11 +30,14 @@ typedef struct expectation {
     unsigned line;       /* where the expectation is written */
 } expectation;
 
-typedef enum step_kind { STEP_CONNECT, STEP_HELO, STEP_MAIL, STEP_RCPT } step_kind;
+typedef enum step_kind {
+    STEP_CONNECT, STEP_HELO, STEP_MAIL, STEP_RCPT, STEP_DATA, STEP_EOD, STEP_RSET, STEP_ETRN,
+} step_kind;
 
 typedef struct step {
     step_kind    kind;
-    char        *arg;    /* helo name, sender, recipient */
+    char        *arg;    /* helo name, sender, recipient, ETRN domain */
+    unsigned     line;   /* where the command is written */
     expectation *ex;
     size_t       nex;
 } step;
@@ -84,13 +87,14 @@ static void test_free(test *t)
     free(t->steps);
 }
 
-static step *add_step(test *t, step_kind k, const char *arg)
+static step *add_step(test *t, step_kind k, const char *arg, unsigned line)
 {
     xgrow(&t->steps, &t->capsteps, t->nsteps + 1, sizeof *t->steps);
     step *s = &t->steps[t->nsteps++];
     memset(s, 0, sizeof *s);
     s->kind = k;
     s->arg = arg ? xstrdup(arg) : NULL;
+    s->line = line;
     return s;
 }
 
@@ -158,7 +162,8 @@ static int parse_file(test_file *f)
                        "start each test with \"test NAME\"");
             break;
         }
-        int need_val = strcmp(p, "helo") != 0;
+        int need_val = strcmp(p, "helo") != 0 && strcmp(p, "data") != 0 &&
+                       strcmp(p, "end-of-data") != 0 && strcmp(p, "rset") != 0;
         if (need_val && !*val) {
             char msg[128];
             snprintf(msg, sizeof msg, "\"%s\" needs a value", p);
@@ -173,7 +178,7 @@ static int parse_file(test_file *f)
             free(t->client);
             t->client = xstrdup(val);
             if (!t->nsteps)
-                add_step(t, STEP_CONNECT, NULL);
+                add_step(t, STEP_CONNECT, NULL, lineno);
         } else if (strcmp(p, "client-name") == 0) {
             free(t->client_name);
             t->client_name = xstrdup(val);
@@ -190,11 +195,22 @@ static int parse_file(test_file *f)
             t->verify = xrealloc(t->verify, (t->nverify + 1) * sizeof *t->verify);
             t->verify[t->nverify++] = xstrdup(val);
         } else if (strcmp(p, "helo") == 0) {
-            add_step(t, STEP_HELO, *val ? val : NULL);
+            add_step(t, STEP_HELO, *val ? val : NULL, lineno);
         } else if (strcmp(p, "sender") == 0) {
-            add_step(t, STEP_MAIL, strcmp(val, "<>") == 0 ? "" : val);
+            add_step(t, STEP_MAIL, strcmp(val, "<>") == 0 ? "" : val, lineno);
         } else if (strcmp(p, "rcpt") == 0) {
-            add_step(t, STEP_RCPT, val);
+            add_step(t, STEP_RCPT, val, lineno);
+        } else if (strcmp(p, "data") == 0 || strcmp(p, "end-of-data") == 0 ||
+                   strcmp(p, "rset") == 0) {
+            if (*val) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "\"%s\" takes no value", p);
+                r = syntax(f->path, lineno, msg, NULL);
+                break;
+            }
+            add_step(t, *p == 'd' ? STEP_DATA : *p == 'e' ? STEP_EOD : STEP_RSET, NULL, lineno);
+        } else if (strcmp(p, "etrn") == 0) {
+            add_step(t, STEP_ETRN, val, lineno);
         } else if (strcmp(p, "expect") == 0 || strcmp(p, "decided-by") == 0) {
             if (!last) {
                 r = syntax(f->path, lineno, "an expectation before any command",
@@ -229,7 +245,8 @@ static int parse_file(test_file *f)
             char msg[200];
             snprintf(msg, sizeof msg, "unknown setting \"%s\"", p);
             r = syntax(f->path, lineno, msg,
-                       "settings: test, client, client-name, helo, sender, rcpt, sasl-user, "
+                       "settings: test, client, client-name, helo, sender, rcpt, data, "
+                       "end-of-data, rset, etrn, sasl-user, "
                        "tls-cert-fingerprint, service, policy, verify, dns, expect, decided-by");
         }
     }
@@ -248,6 +265,10 @@ static const char *step_name(const step *s, char *buf, size_t n)
     case STEP_HELO: snprintf(buf, n, "EHLO %s", s->arg ? s->arg : ""); break;
     case STEP_MAIL: snprintf(buf, n, "MAIL FROM:<%s>", s->arg); break;
     case STEP_RCPT: snprintf(buf, n, "RCPT TO:<%s>", s->arg); break;
+    case STEP_DATA: snprintf(buf, n, "DATA"); break;
+    case STEP_EOD: snprintf(buf, n, "END-OF-DATA"); break;
+    case STEP_RSET: snprintf(buf, n, "RSET"); break;
+    case STEP_ETRN: snprintf(buf, n, "ETRN %s", s->arg); break;
     }
     return buf;
 }
@@ -281,7 +302,7 @@ static int run_test(const test_file *f, test *t, const img *im, pol_dns *dns)
     sim_session_start(&s, &pi, svc, dns, &c);
     pol_reply r;
     pol_reply_init(&r);
-    int ok = 1;
+    int ok = 1, in_data = 0;
     for (size_t i = 0; i < t->nsteps; i++) {
         step *st = &t->steps[i];
         pol_reply_clear(&r);
@@ -298,6 +319,29 @@ static int run_test(const test_file *f, test *t, const img *im, pol_dns *dns)
             pol_mail(&s, &r);
             break;
         case STEP_RCPT: pol_rcpt(&s, st->arg, &r); break;
+        case STEP_DATA:
+            pol_data(&s, &r);
+            in_data = r.code == 354;
+            break;
+        case STEP_EOD:
+            if (!in_data) {
+                printf("%s:%u: test \"%s\": END-OF-DATA: no DATA was accepted before it\n",
+                       f->path, st->line, t->name);
+                ok = 0;
+                continue;
+            }
+            in_data = 0;
+            pol_end_of_data(&s, &r);
+            if (r.code == 250)
+                sb_adds(&r.text, ": queued as QUEUEID");   /* mtad names the queue file */
+            pol_rset(&s);   /* the transaction ends with the message */
+            break;
+        case STEP_RSET:
+            pol_rset(&s);
+            r.code = 250;
+            sb_adds(&r.text, "2.0.0 Ok");
+            break;
+        case STEP_ETRN: pol_etrn(&s, st->arg, &r); break;
         }
         for (size_t k = 0; k < st->nex; k++) {
             expectation *e = &st->ex[k];

@@ -3,7 +3,8 @@
 # recorded Postfix answers (tests/policy/cases/*/oracle.jsonl, made by
 # tools/record-oracle). Needs no Postfix. For every case: main.cf sets the
 # host-independent basics, every probe line is well formed, oracle.jsonl has
-# one reply line per probe in probe order with one reply per recipient, no
+# one reply line per probe in probe order with one reply per recipient (and
+# DATA, end-of-data and ETRN replies for probes with +data / +etrn=), no
 # probe broke (connect failure, timeout, dead smtpd), and the case is listed
 # in tests/policy/README.md. At least 45 cases must exist. Prints PASS/FAIL.
 cd "$(dirname "$0")/.." || exit 2
@@ -88,7 +89,12 @@ def check_case(case, indexed):
             continue
         if "error" in o:
             errs.append("%s: session broke: %s" % (where, o["error"]))
-        rcpts = line.split()[3:]
+        rcpts = [w for w in line.split()[3:] if not w.startswith("+")]
+        stages = [w for w in line.split()[3:] if w.startswith("+")]
+        if "+data" in stages and "data" not in o:
+            errs.append("%s: +data without a DATA reply (record with tools/record-oracle)" % where)
+        if any(w.startswith(("+etrn=", "+etrn!=")) for w in stages) and "etrn" not in o:
+            errs.append("%s: +etrn without an ETRN reply" % where)
         got = o.get("rcpt")
         if not isinstance(got, list) or len(got) != len(rcpts):
             errs.append("%s: %s replies for %d recipients" % (

@@ -49,6 +49,9 @@ def oracle_view(o):
         if t is not None:
             v[k + "_text"] = t
     v["rcpt"] = [[c, t] for c, t in o.get("rcpt", [])]
+    for k in ("data", "eod", "etrn"):
+        if k in o:
+            v[k] = list(o[k])
     return v
 
 
@@ -61,13 +64,25 @@ def ours_view(j, o):
         if k + "_text" in o and j.get(jk):
             v[k + "_text"] = j[jk]["text"]
     v["rcpt"] = [[r["code"], r["text"]] for r in j["rcpt"]]
+    for k, jk in (("data", "data"), ("eod", "end_of_data"), ("etrn", "etrn")):
+        if k in o:
+            v[k] = [j[jk]["code"], j[jk]["text"]] if j.get(jk) else None
     return v
 
 
 def simulate(img, case, probe, zones):
     w = probe.split()
-    client, helo, sender, rcpts = w[0], w[1], w[2], w[3:]
+    client, helo, sender = w[0], w[1], w[2]
+    rcpts = [r for r in w[3:] if not r.startswith("+")]
     cmd = [MTACC, "simulate", "-i", img, "--client", client, "--format", "json"]
+    # stage tokens (tools/oracle-stages): +data, +etrn=DOMAIN
+    for t in w[3:]:
+        if t == "+data":
+            cmd.append("--data")
+        elif t.startswith("+etrn="):
+            cmd += ["--etrn", t[len("+etrn="):]]
+        elif t.startswith("+etrn!="):
+            cmd += ["--etrn-now", t[len("+etrn!="):]]
     for z in zones:
         cmd += ["--dns", z]
     if helo != "-":

@@ -54,6 +54,10 @@ const char *pol_item(pol_state *st)
         return s->helo ? s->helo : "";
     case POL_CTX_SENDER:
         return s->sender ? s->sender : "";
+    case POL_CTX_DATA:
+        return "DATA";
+    case POL_CTX_EOD:
+        return "END-OF-MESSAGE";
     default:
         return st->rcpt ? st->rcpt : "";
     }
@@ -727,6 +731,13 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
                              "need fully-qualified address");
     }
     case IMG_OP_REJECT_MULTI_RECIPIENT_BOUNCE:
+        /* at RCPT: a recipient before this one; at DATA: two or more */
+        if (st->list_ctx == POL_CTX_DATA || st->list_ctx == POL_CTX_EOD) {
+            if (s->sender && !*s->sender && s->nrcpt > 1)
+                return pol_reject(st, (int)pol_param_num(s, "multi_recipient_bounce_reject_code"),
+                                  "5.5.3", pol_item(st), "Multi-recipient bounce");
+            return POL_FLOW_DUNNO;
+        }
         if (s->sender && !*s->sender && s->nrcpt > 0)
             return pol_reject_as(st, POL_CTX_RECIPIENT,
                                  (int)pol_param_num(s, "multi_recipient_bounce_reject_code"),
@@ -866,7 +877,13 @@ static pol_flow run_program_depth(pol_state *st, uint32_t program)
             continue;
         }
         st->warn_next = inherited || local;
+        int had_dip = st->have_dip;
         f = exec_insn(st, x);
+        if (!had_dip && st->have_dip && st->defer_if_permit.origin.program == UINT32_MAX) {
+            /* the restriction that will decide if the stage ends in a permit */
+            st->defer_if_permit.origin.program = program;
+            st->defer_if_permit.origin.insn = k;
+        }
         local = 0;
         st->warn_next = inherited;
         if (f != POL_FLOW_DUNNO) {
@@ -1007,6 +1024,11 @@ static void finish(pol_state *st, pol_flow f, int ok_code, const char *ok_text)
         char dsn[16] = "4.7.1";
         soften(st->s, &code, dsn);
         pol_reply_set(st->r, POL_DEFER, code, "%s", sb_str(&d->text));
+        if (d->origin.program != UINT32_MAX) {
+            st->r->origin.program = d->origin.program;
+            st->r->origin.insn = d->origin.insn;
+            st->r->origin.table = UINT32_MAX;
+        }
         return;
     }
     pol_reply_set(st->r, f == POL_FLOW_OK ? POL_PERMIT : POL_NONE, ok_code, "%s", ok_text);
@@ -1147,6 +1169,15 @@ static pol_flow early_at_rcpt(pol_state *st)
     return POL_FLOW_DUNNO;
 }
 
+/* A recipient was accepted; the first is kept for the DATA stages. */
+static void accepted(pol_session *s, const char *rcpt)
+{
+    if (s->nrcpt++ == 0) {
+        free(s->first_rcpt);
+        s->first_rcpt = xstrdup(rcpt);
+    }
+}
+
 void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
 {
     pol_reply_clear(r);
@@ -1158,7 +1189,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     }
     if (s->discard) {
         pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
-        s->nrcpt++;
+        accepted(s, rcpt);
         return;
     }
     pol_state st;
@@ -1168,7 +1199,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     pol_flow f = early_at_rcpt(&st);
     if (f != POL_FLOW_STOP && s->discard) {
         pol_reply_set(r, POL_PERMIT, 250, "2.1.5 Ok");
-        s->nrcpt++;
+        accepted(s, rcpt);
         state_free(&st);
         return;
     }
@@ -1192,27 +1223,105 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     finish(&st, f, 250, "2.1.5 Ok");
     pol_footer(s, st.rcpt, r);
     if (r->code / 100 == 2)
-        s->nrcpt++;
+        accepted(s, rcpt);
+    state_free(&st);
+}
+
+/* The one recipient of the transaction, which the DATA and end-of-data
+ * lists see as Postfix does (with more recipients they see none). */
+static void only_recipient(pol_state *st)
+{
+    pol_session *s = st->s;
+    if (s->nrcpt != 1 || !s->first_rcpt)
+        return;
+    pol_addr_parse(s, s->first_rcpt, &st->rcpt_addr);
+    st->rcpt = st->rcpt_addr.echo;
+}
+
+/* DATA or end of data: the list of param after the transaction checks. */
+static void data_stage(pol_session *s, pol_reply *r, const char *param, pol_ctx ctx,
+                       int ok_code, const char *ok_text)
+{
+    pol_state st;
+    state_init(&st, s, r);
+    only_recipient(&st);
+    pol_flow f = run_list(&st, param, ctx);
+    finish(&st, f, ok_code, ok_text);
+    pol_footer(s, st.rcpt, r);
     state_free(&st);
 }
 
 void pol_data(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
-    pol_state st;
-    state_init(&st, s, r);
-    pol_flow f = run_list(&st, "smtpd_data_restrictions", POL_CTX_DATA);
-    finish(&st, f, 354, "End data with <CR><LF>.<CR><LF>");
-    state_free(&st);
+    if (denied(s, r))
+        return;
+    if (!s->in_mail) {
+        pol_reply_set(r, POL_REJECT, 503, "5.5.1 Error: need RCPT command");
+        return;
+    }
+    if (s->nrcpt == 0) {
+        pol_reply_set(r, POL_REJECT, 554, "5.5.1 Error: no valid recipients");
+        return;
+    }
+    data_stage(s, r, "smtpd_data_restrictions", POL_CTX_DATA, 354,
+               "End data with <CR><LF>.<CR><LF>");
+}
+
+void pol_end_of_data(pol_session *s, pol_reply *r)
+{
+    pol_reply_clear(r);
+    data_stage(s, r, "smtpd_end_of_data_restrictions", POL_CTX_EOD, 250, "2.0.0 Ok");
+}
+
+void pol_rset(pol_session *s)
+{
+    s->in_mail = 0;
+    s->nrcpt = 0;
+    s->discard = 0;
+    s->sender = NULL;
+    free(s->first_rcpt);
+    s->first_rcpt = NULL;
 }
 
 void pol_etrn(pol_session *s, const char *domain, pol_reply *r)
 {
     pol_reply_clear(r);
+    if (denied(s, r))
+        return;
+    if (s->in_mail) {
+        pol_reply_set(r, POL_REJECT, 503, "Error: MAIL transaction in progress");
+        return;
+    }
+    if (!pol_valid_hostname(domain)) {
+        pol_reply_set(r, POL_REJECT, 501, "Error: invalid parameter syntax");
+        return;
+    }
     pol_state st;
     state_init(&st, s, r);
     st.rcpt = domain;
-    pol_flow f = run_list(&st, "smtpd_etrn_restrictions", POL_CTX_ETRN);
+    pol_flow f = POL_FLOW_DUNNO;
+    /* under smtpd_delay_reject the client and helo lists wait for ETRN too */
+    if (delay_reject(s)) {
+        f = run_list(&st, "smtpd_client_restrictions", POL_CTX_CLIENT);
+        if (f != POL_FLOW_STOP)
+            f = run_list(&st, "smtpd_helo_restrictions", POL_CTX_HELO);
+        if (f != POL_FLOW_STOP)
+            f = POL_FLOW_DUNNO;
+    } else if (s->pending_dip) {
+        pol_reply_set(&st.defer_if_permit, POL_DEFER, s->pending.code, "%s",
+                      sb_str(&s->pending.text));
+        st.have_dip = 1;
+    }
+    if (f != POL_FLOW_STOP)
+        f = run_list(&st, "smtpd_etrn_restrictions", POL_CTX_ETRN);
     finish(&st, f, 250, "Queuing started");
+    /* permitted: the flush service serves only fast_flush_domains */
+    if (r->code == 250 && pol_match_domain(s, "fast_flush_domains", domain) != 1) {
+        pol_reply_set(r, POL_NONE, 459, "<%s>: service unavailable", domain);
+        r->origin.program = UINT32_MAX;   /* not a restriction: the flush service */
+        pol_trace(s, r, "fast_flush_domains: %s is not listed", domain);
+    }
+    pol_footer(s, domain, r);
     state_free(&st);
 }

@@ -108,6 +108,7 @@ typedef struct pol_session {
     int                pipelined;    /* sent commands ahead without PIPELINING */
     int                trace;        /* record a trace in each reply (simulate, test) */
     unsigned           nrcpt;        /* recipients accepted so far */
+    char              *first_rcpt;   /* the first of them (DATA stages) */
     /* the evaluator's memory between commands */
     lookup_params      lp;
     int                lp_ready;
@@ -158,7 +159,13 @@ void pol_connect(pol_session *s, pol_reply *r);
 void pol_helo(pol_session *s, pol_reply *r);
 void pol_mail(pol_session *s, pol_reply *r);
 void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r);
+/* DATA (354 when accepted), the end of the message (250 "2.0.0 Ok"; the
+ * caller adds ": queued as ID"), RSET or the end of a transaction, and
+ * ETRN (250 "Queuing started" for a domain of fast_flush_domains, else
+ * 459; 503 inside a transaction, 501 for a domain that is no host name). */
 void pol_data(pol_session *s, pol_reply *r);
+void pol_end_of_data(pol_session *s, pol_reply *r);
+void pol_rset(pol_session *s);
 void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
 
 /* Answers of the verify callback. */

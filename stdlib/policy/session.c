@@ -230,6 +230,7 @@ void pol_session_free(pol_session *s)
         pol_addr_free(s->parsed_sender);
         free(s->parsed_sender);
     }
+    free(s->first_rcpt);
     free(s->parsed_sender_for);
     free(s->helo_checked_for);
     for (unsigned i = 0; i < s->memo_used; i++) {
