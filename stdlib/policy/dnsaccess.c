@@ -169,12 +169,7 @@ static pol_flow check(pol_state *st, uint32_t table, pol_ctx ctx, const char *na
     st->ctx = ctx;
     pol_flow f = server_access(&c, name, type);
     st->ctx = saved;
-    if (f == POL_FLOW_OK && !st->s->discard) {
-        /* "this is not allowed for security reasons": use DUNNO instead of OK */
-        pol_trace(st->s, st->r, "  an OK result of this restriction is not allowed");
-        f = pol_config_error(st, "OK from a DNS server access table");
-    }
-    return f;
+    return pol_refuse_ok(st, f, "OK from a DNS server access table");
 }
 
 pol_flow pol_server_access_insn(pol_state *st, const img_insn *x)

@@ -251,6 +251,15 @@ pol_flow pol_access_result(pol_state *st, const char *value, const char *item, u
 
 /* ---- the restrictions ------------------------------------------------------- */
 
+pol_flow pol_refuse_ok(pol_state *st, pol_flow f, const char *what)
+{
+    if (f != POL_FLOW_OK || st->s->discard)
+        return f;
+    /* Postfix: "this is not allowed for security reasons" (DUNNO makes an exception) */
+    pol_trace(st->s, st->r, "  an OK result of this restriction is not allowed");
+    return pol_config_error(st, what);
+}
+
 static map *table_of(pol_state *st, uint32_t t, pol_flow *err)
 {
     const char *why = NULL;
@@ -756,7 +765,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
     case IMG_OP_PERMIT_INET_INTERFACES:
         return pol_own_address(s, s->client_addr) ? POL_FLOW_OK : POL_FLOW_DUNNO;
     case IMG_OP_CHECK_REVERSE_CLIENT_HOSTNAME_ACCESS:
-        return check_access(st, x->a, POL_CTX_REVERSE);
+        return pol_refuse_ok(st, check_access(st, x->a, POL_CTX_REVERSE),
+                             "OK for an unverified client name");
     case IMG_OP_REJECT_RBL_CLIENT:
     case IMG_OP_PERMIT_DNSWL_CLIENT:
     case IMG_OP_REJECT_RHSBL_CLIENT:

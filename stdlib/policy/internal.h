@@ -124,6 +124,9 @@ pol_flow pol_stop(pol_state *st, int code, const char *dsn, const char *text);
 void     pol_defer_if_reject(pol_state *st, int code, const char *dsn, const char *item,
                              const char *text);
 pol_flow pol_config_error(pol_state *st, const char *why);
+/* f, except that OK (not allowed from check_reverse_client_hostname_access
+ * and the DNS server access checks) becomes a configuration error. */
+pol_flow pol_refuse_ok(pol_state *st, pol_flow f, const char *what);
 int      pol_auth_destination(pol_state *st);
 
 /* dnsbl.c: reject_rbl_client, permit_dnswl_client, reject_rhsbl_{client,

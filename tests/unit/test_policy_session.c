@@ -3,7 +3,8 @@
  * answers of client, HELO and sender access lookups. mtad's smtpd keeps
  * the HELO name and the sender in buffers it reuses, so what is
  * remembered must follow the content, not the address, of those strings:
- * each case changes a string in place and checks the next decision. */
+ * each case changes a string in place and checks the next decision.
+ * Also: check_reverse_client_hostname_access may not answer OK. */
 #include "compiler/sim.h"
 #include "stdlib/util/alloc.h"
 
@@ -43,6 +44,8 @@ static const char main_cf[] =
     "    check_client_access inline:{{10.0.0.1=REJECT bad client}},\n"
     "    check_helo_access inline:{{bad.example=REJECT bad helo}},\n"
     "    check_sender_access inline:{{bad@spam.example=REJECT bad sender}},\n"
+    "    check_reverse_client_hostname_access inline:{{ok.example=OK}, {via.example=permit},\n"
+    "        {no.example=REJECT bad rdns}, {skip.example=DUNNO}},\n"
     "    reject_non_fqdn_sender, permit_auth_destination, reject\n";
 
 /* The RCPT code for rcpt in session s, after MAIL from the current sender. */
@@ -119,6 +122,27 @@ int main(void)
     s.sender = "bob@example.org";
     check(rcpt_code(&s, "u@example.net", &r) == 250, "another client: accepted");
     pol_session_free(&s);
+
+    /* check_reverse_client_hostname_access may not permit (Postfix: 451 4.3.5) */
+    static const struct { const char *name; int code; const char *text; } rev[] = {
+        { "ok.example", 451, "4.3.5 Server configuration error" },
+        { "via.example", 451, "4.3.5 Server configuration error" },
+        { "no.example", 554, "5.7.1 <no.example>: Unverified Client host rejected: bad rdns" },
+        { "skip.example", 250, "2.1.5 Ok" },
+    };
+    for (size_t i = 0; i < sizeof rev / sizeof *rev; i++) {
+        pol_session_init(&s, &pi, NULL, dns);
+        s.client_addr = "192.0.2.7";
+        s.reverse_name = rev[i].name;
+        s.helo = "mail.example.org";
+        s.sender = "bob@example.org";
+        char name[160];
+        snprintf(name, sizeof name, "reverse client name %s: %d %s", rev[i].name, rev[i].code,
+                 rev[i].text);
+        check(rcpt_code(&s, "u@example.net", &r) == rev[i].code &&
+              strcmp(sb_str(&r.text), rev[i].text) == 0, name);
+        pol_session_free(&s);
+    }
 
     pol_reply_free(&r);
     pol_image_free(&pi);
