@@ -15,6 +15,7 @@ int check_cli_parse(check_cli *o, int argc, char **argv, const char *cmd, const 
         { "format", required_argument, 0, 'f' },
         { "Werror", no_argument, 0, 'W' },
         { "allow", required_argument, 0, 'a' },
+        { "attacker", required_argument, 0, 'A' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -30,6 +31,7 @@ int check_cli_parse(check_cli *o, int argc, char **argv, const char *cmd, const 
         case 'M': o->co.main_path = optarg; break;
         case 'm': o->co.master_path = optarg; break;
         case 'W': o->werror = 1; break;
+        case 'A': o->co.attacker = optarg; break;
         case 'f':
             if (strcmp(optarg, "text") == 0) o->fmt = FMT_TEXT;
             else if (strcmp(optarg, "json") == 0) o->fmt = FMT_JSON;

@@ -1,5 +1,6 @@
 /* checks.c: runs every check in a fixed order. */
 #include "compiler/checks.h"
+#include "compiler/verify/verify.h"
 
 void run_checks(config *c)
 {
@@ -9,4 +10,5 @@ void run_checks(config *c)
     check_params(c);
     check_master(c);
     check_tables(c);
+    verify_checks(c);   /* the configuration as mtad will run it */
 }

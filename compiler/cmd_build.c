@@ -13,13 +13,15 @@
 static const char build_usage[] =
     "usage: mtacc build [-c DIR] -o FILE [--main FILE] [--master FILE]\n"
     "                   [--format text|json|sarif] [--Werror] [--allow ID]...\n"
+    "                   [--attacker ADDR]\n"
     "  -c DIR          configuration directory (default: .)\n"
     "  -o FILE         write the policy image to FILE (atomically)\n"
     "  --main FILE     use FILE in place of DIR/main.cf\n"
     "  --master FILE   use FILE in place of DIR/master.cf\n"
     "  --format FMT    diagnostics as text (default), json or sarif\n"
     "  --Werror        refuse to build on warnings too\n"
-    "  --allow ID      do not report diagnostic ID (repeatable)\n";
+    "  --allow ID      do not report diagnostic ID (repeatable)\n"
+    "  --attacker ADDR the relay checks play the untrusted client from ADDR\n";
 
 int cmd_build(int argc, char **argv)
 {

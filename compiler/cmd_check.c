@@ -9,12 +9,15 @@
 static const char check_usage[] =
     "usage: mtacc check [-c DIR] [--main FILE] [--master FILE]\n"
     "                   [--format text|json|sarif] [--Werror] [--allow ID]...\n"
+    "                   [--attacker ADDR]\n"
     "  -c DIR          configuration directory (default: .)\n"
     "  --main FILE     check FILE in place of DIR/main.cf\n"
     "  --master FILE   check FILE in place of DIR/master.cf\n"
     "  --format FMT    text (default), json or sarif\n"
     "  --Werror        exit 1 on warnings too\n"
-    "  --allow ID      do not report diagnostic ID (repeatable)\n";
+    "  --allow ID      do not report diagnostic ID (repeatable)\n"
+    "  --attacker ADDR the relay checks play the untrusted client from ADDR\n"
+    "                  (default: public addresses outside mynetworks)\n";
 
 int cmd_check(int argc, char **argv)
 {

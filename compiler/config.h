@@ -14,6 +14,7 @@ typedef struct config {
     int     master_file;  /* srcset id of master.cf, -1 if none */
     mastercf master;      /* parsed master.cf (file -1 and no services if none) */
     int     for_image;    /* loaded to build an image (see config_opts) */
+    const char *attacker; /* --attacker ADDR: the relay checks' client address */
 } config;
 
 typedef struct config_opts {
@@ -24,6 +25,7 @@ typedef struct config_opts {
                                  text, so hash:/btree: tables with a source are not
                                  checked against their .db (the image compiler
                                  reports problems in their content instead) */
+    const char *attacker;     /* --attacker ADDR (NULL: addresses the checks pick) */
 } config_opts;
 
 /* Load and parse; a missing or unreadable main.cf is reported through

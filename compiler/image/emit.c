@@ -61,6 +61,11 @@ static void named_free(emit_named *v, size_t n)
 
 imgw *emit_image(config *c, const char *spill_dir)
 {
+    return emit_image_files(c, spill_dir, NULL, NULL);
+}
+
+imgw *emit_image_files(config *c, const char *spill_dir, int **file_sid, size_t *n)
+{
     emit_ctx e;
     memset(&e, 0, sizeof e);
     e.c = c;
@@ -74,6 +79,16 @@ imgw *emit_image(config *c, const char *spill_dir)
     emit_params_free(&e);
     named_free(e.tables, e.ntables);
     named_free(e.programs, e.nprograms);
+    if (file_sid) {
+        size_t nf = imgw_count(e.w, IMG_SEC_FILES) + 1;
+        *file_sid = xmalloc(nf * sizeof **file_sid);
+        for (size_t i = 0; i < nf; i++)
+            (*file_sid)[i] = -1;
+        for (size_t sid = 0; sid < e.nfile_index; sid++)
+            if (e.file_index[sid] && e.file_index[sid] < nf)
+                (*file_sid)[e.file_index[sid]] = (int)sid;
+        *n = nf;
+    }
     free(e.file_index);
     return e.w;
 }

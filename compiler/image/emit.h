@@ -45,6 +45,10 @@ typedef struct emit_ctx {
  * only when the diagnostics allow, and frees it. spill_dir: where large
  * sections may spill (the output's directory). */
 imgw    *emit_image(config *c, const char *spill_dir);
+/* The same, and for each FILES index (1-based; [0] unused) the srcset id
+ * of the file (*file_sid, malloc'ed, *n entries): how the verifier turns
+ * an instruction's file:line:col back into a location. */
+imgw    *emit_image_files(config *c, const char *spill_dir, int **file_sid, size_t *n);
 
 /* The 1-based FILES index of srcset file id (added on first use), with
  * the path the configuration uses for it. */

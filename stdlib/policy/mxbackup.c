@@ -33,15 +33,17 @@ pol_flow pol_mx_backup(pol_state *st)
 {
     pol_session *s = st->s;
     pol_addr *ra = &st->rcpt_addr;
-    if (ra->routed || !ra->domain[0])
+    /* the address as resolved: user%host@local is user@host */
+    const char *domain = ra->rdomain;
+    if (ra->routed || !domain[0])
         return POL_FLOW_DUNNO;
-    if (pol_domain_class(s, ra->domain) != IMG_CLASS_DEFAULT)
+    if (pol_domain_class(s, domain) != IMG_CLASS_DEFAULT)
         return POL_FLOW_OK;
     const img_param *nets = pol_param(s, "permit_mx_backup_networks");
     int with_nets = nets && nets->kind == IMG_PK_LIST && nets->nlist > 0;
     pol_dns_rr *mx;
     size_t n;
-    pol_dns_status ds = pol_dns_query(s->dns, ra->domain, POL_DNS_MX, &mx, &n);
+    pol_dns_status ds = pol_dns_query(s->dns, domain, POL_DNS_MX, &mx, &n);
     if (ds == POL_DNS_TEMPFAIL) {
         pol_dns_rr_free(mx, n);
         if (with_nets)

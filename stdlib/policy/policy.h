@@ -20,6 +20,10 @@ typedef struct pol_image {
     const img *im;
     map      **maps;        /* per table, NULL until opened */
     char     **map_err;     /* why a table could not be opened */
+    /* NULL: a table the image could not compile (mysql:, a missing file)
+     * fails as it does at runtime; else it answers this for every key (the
+     * verifier asks "what if it answered OK?") */
+    const char *unavailable_answer;
 } pol_image;
 
 void pol_image_init(pol_image *pi, const img *im);

@@ -2,6 +2,7 @@
  * first use, parameter values of the session's service, the lookup-order
  * parameters, and replies. */
 #include "stdlib/policy/internal.h"
+#include "stdlib/maps/types.h"
 #include "stdlib/util/alloc.h"
 
 #include <stdio.h>
@@ -11,6 +12,7 @@
 void pol_image_init(pol_image *pi, const img *im)
 {
     pi->im = im;
+    pi->unavailable_answer = NULL;
     pi->maps = xcalloc(im->ntables + 1, sizeof *pi->maps);
     pi->map_err = xcalloc(im->ntables + 1, sizeof *pi->map_err);
 }
@@ -33,6 +35,10 @@ map *pol_image_map(pol_image *pi, uint32_t i, const char **why)
         *why = "no such table";
         return NULL;
     }
+    if (!pi->maps[i] && !pi->map_err[i] && pi->unavailable_answer &&
+        pi->im->tables[i].kind == IMG_TK_UNAVAILABLE)
+        pi->maps[i] = map_static_new(img_str(pi->im, pi->im->tables[i].spec),
+                                     pi->unavailable_answer);
     if (!pi->maps[i] && !pi->map_err[i]) {
         strbuf err;
         sb_init(&err);
