@@ -101,6 +101,11 @@ static int search(verify_ctx *v, const img_service *svc, enum round round, const
     return found;
 }
 
+static const img_param *service_param(const img *im, const img_service *svc, const char *name)
+{
+    return svc ? img_service_param(im, svc, name) : img_param_find(im, name);
+}
+
 /* ---- reporting ---------------------------------------------------------------------- */
 
 static const char *service_label(const img *im, const img_service *svc, char *buf, size_t n)
@@ -156,11 +161,32 @@ static loc entry_loc(verify_ctx *v, const relay_case *rc)
     return line ? verify_line_loc(v, t->file, line) : LOC_NONE;
 }
 
+/* Is the relay control of a list under warn_if_reject? */
+static int warned_control(const img *im, const img_param *p)
+{
+    if (!p || p->kind != IMG_PK_RESTRICTIONS || p->num >= im->nprograms)
+        return 0;
+    const img_program *pg = &im->programs[p->num];
+    for (uint32_t k = 1; k < pg->count; k++) {
+        unsigned op = im->insns[pg->first + k].op;
+        if ((op == IMG_OP_REJECT_UNAUTH_DESTINATION || op == IMG_OP_DEFER_UNAUTH_DESTINATION) &&
+            im->insns[pg->first + k - 1].op == IMG_OP_WARN_IF_REJECT)
+            return 1;
+    }
+    return 0;
+}
+
 static void report(verify_ctx *v, const img_service *svc, enum round round, relay_case *rc)
 {
     const img *im = &v->im;
     const img_insn *x = sim_decided_insn(im, &(pol_reply){ .origin = rc->origin });
     loc at = x ? verify_insn_loc(v, x) : LOC_NONE;
+    if (at.file < 0) {
+        /* accepted at the end of the lists: the relay list's setting */
+        const img_param *p = service_param(im, svc, "smtpd_relay_restrictions");
+        if (p && p->kind == IMG_PK_RESTRICTIONS && p->num < im->nprograms)
+            at = verify_program_loc(v, &im->programs[p->num]);
+    }
     if (at.file < 0 && svc)
         at = verify_line_loc(v, svc->file, svc->line);
     char label[300], who[200];
@@ -186,7 +212,11 @@ static void report(verify_ctx *v, const img_service *svc, enum round round, rela
     loc entry = entry_loc(v, rc);
     if (entry.file >= 0)
         diag_note_add(g, entry, "the table entry that answered \"%s\"", rc->origin_key);
-    diag_hint(g, "%s", fix_for(x ? x->op : 0));
+    if (!x && warned_control(im, service_param(im, svc, "smtpd_relay_restrictions")))
+        diag_hint(g, "warn_if_reject before reject_unauth_destination only logs what it would "
+                  "reject: remove warn_if_reject there");
+    else
+        diag_hint(g, "%s", fix_for(x ? x->op : 0));
     /* the sender or HELO itself granted the relay */
     if (round == ROUND_KNOWN && x &&
         (x->op == IMG_OP_CHECK_SENDER_ACCESS || x->op == IMG_OP_CHECK_HELO_ACCESS)) {
@@ -218,9 +248,12 @@ static int has_unknown(const img *im)
     return has_op(im, IMG_OP_CHECK_POLICY_SERVICE);
 }
 
-/* Does a list (top level, as smtpd checks at start-up) hold a relay
- * control? Without one in either list Postfix's smtpd refuses to run:
- * no-relay-restriction reports that. */
+/* Does a list hold a working relay control, as smtpd checks at start-up:
+ * at top level, before any permit and not under warn_if_reject (oracle:
+ * "permit, reject_unauth_destination" and "warn_if_reject
+ * reject_unauth_destination" alone make smtpd exit)? Without one in
+ * either list Postfix's smtpd refuses to run: no-relay-restriction
+ * reports that. */
 static int has_relay_control(const img *im, const img_param *p)
 {
     if (!p || p->kind != IMG_PK_RESTRICTIONS || p->num >= im->nprograms)
@@ -228,6 +261,11 @@ static int has_relay_control(const img *im, const img_param *p)
     const img_program *pg = &im->programs[p->num];
     for (uint32_t k = 0; k < pg->count; k++)
         switch (im->insns[pg->first + k].op) {
+        case IMG_OP_PERMIT:
+            return 0;
+        case IMG_OP_WARN_IF_REJECT:
+            k++;   /* the restriction it covers does not count */
+            break;
         case IMG_OP_REJECT_UNAUTH_DESTINATION:
         case IMG_OP_DEFER_UNAUTH_DESTINATION:
         case IMG_OP_REJECT:
@@ -239,10 +277,6 @@ static int has_relay_control(const img *im, const img_param *p)
     return 0;
 }
 
-static const img_param *service_param(const img *im, const img_service *svc, const char *name)
-{
-    return svc ? img_service_param(im, svc, name) : img_param_find(im, name);
-}
 
 /* Is every address the service listens on a loopback address (out of
  * the attacker's reach)? */

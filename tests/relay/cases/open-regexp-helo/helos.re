@@ -1,0 +1,1 @@
+/^(mx|mail)[0-9]*\.example\.com$/ OK
