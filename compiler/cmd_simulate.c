@@ -22,7 +22,8 @@ static const char simulate_usage[] =
     "                      --rcpt ADDR [--rcpt ADDR]... [--data]\n"
     "                      [--etrn DOMAIN | --etrn-now DOMAIN]\n"
     "                      [--sasl-user USER]\n"
-    "                      [--tls-cert-fingerprint FP] [--dns FILE]...\n"
+    "                      [--tls-cert-fingerprint FP]\n"
+    "                      [--dns FILE... | --dns-server IP[:PORT]]\n"
     "                      [--policy ENDPOINT=ACTION]... [--verify ADDR=STATUS]...\n"
     "                      [--format text|json]\n"
     "  -c DIR          compile the configuration in DIR (nothing is written)\n"
@@ -41,6 +42,8 @@ static const char simulate_usage[] =
     "  --tls-cert-fingerprint FP  the client presented a verified certificate\n"
     "  --dns FILE      answer DNS queries from this zone file (repeatable; later\n"
     "                  files replace the names they list); default: no name exists\n"
+    "  --dns-server S  ask the DNS server S (IP, IP:PORT or [IPv6]:PORT) instead,\n"
+    "                  as mtad would ask its resolver\n"
     "  --policy E=A    the policy server at endpoint E (as check_policy_service names\n"
     "                  it) answers action A; servers without an answer are unreachable\n"
     "  --verify A=S    address verification knows A: ok, bounce[:reason] or defer;\n"
@@ -53,6 +56,7 @@ typedef struct sim_opts {
     size_t      nrcpt;
     const char **dns;
     size_t      ndns;
+    const char *dns_server;   /* the real resolver, asking this server */
     const char **policy;      /* "endpoint=action" */
     size_t      npolicy;
     const char **verify;      /* "address=status" */
@@ -260,6 +264,7 @@ int cmd_simulate(int argc, char **argv)
         { "sasl-user", required_argument, 0, 'U' },
         { "tls-cert-fingerprint", required_argument, 0, 'T' },
         { "dns", required_argument, 0, 'D' },
+        { "dns-server", required_argument, 0, 'd' },
         { "policy", required_argument, 0, 'P' },
         { "verify", required_argument, 0, 'V' },
         { "format", required_argument, 0, 'f' },
@@ -293,6 +298,7 @@ int cmd_simulate(int argc, char **argv)
         case 'U': o.sasl = optarg; break;
         case 'T': o.ccert = optarg; break;
         case 'D': o.dns[o.ndns++] = optarg; break;
+        case 'd': o.dns_server = optarg; break;
         case 'P':
             if (!strchr(optarg, '=')) {
                 fprintf(stderr, "mtacc simulate: --policy %s: expecting ENDPOINT=ACTION\n", optarg);
@@ -320,17 +326,20 @@ int cmd_simulate(int argc, char **argv)
         }
     }
     if (optind < argc || !!o.dir == !!o.image || !o.client ||
-        (o.nrcpt == 0 && !o.data && !o.etrn)) {
+        (o.nrcpt == 0 && !o.data && !o.etrn) || (o.ndns && o.dns_server)) {
         fprintf(stderr, "mtacc simulate: %s\n",
                 optind < argc ? "unexpected argument" :
                 !!o.dir == !!o.image ? "give one of -c DIR or -i IMAGE" :
-                !o.client ? "missing --client IP" : "missing --rcpt ADDR (or --data, --etrn)");
+                !o.client ? "missing --client IP" :
+                o.ndns && o.dns_server ? "give --dns FILE or --dns-server IP, not both" :
+                "missing --rcpt ADDR (or --data, --etrn)");
         fputs(simulate_usage, stderr);
         goto out;
     }
     strbuf err;
     sb_init(&err);
-    pol_dns *dns = o.ndns ? pol_dns_fixture_new(o.dns, o.ndns, &err) : pol_dns_empty_new();
+    pol_dns *dns = o.dns_server ? pol_dns_real_new(o.dns_server, &err) :
+                   o.ndns       ? pol_dns_fixture_new(o.dns, o.ndns, &err) : pol_dns_empty_new();
     if (!dns) {
         fprintf(stderr, "mtacc simulate: %s\n", sb_str(&err));
         sb_free(&err);

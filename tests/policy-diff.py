@@ -16,14 +16,37 @@ differ; they are reported as XFAIL, and one that starts to agree is a
 failure (XPASS) until it is removed from the list, so the list stays true.
 Prints PASS/FAIL lines and a summary; exit status 0 when nothing failed.
 
-Usage: tests/policy-diff.py [-v] [CASE_DIR...]"""
-import json, os, subprocess, sys, tempfile
+With --real-dns, mtacc simulate asks the real resolver (--dns-server,
+stdlib/policy/dns_real.c) instead of reading the zones itself: each case's
+zones are served by tests/tools/fake-dns.py on 127.0.0.1.
+
+Usage: tests/policy-diff.py [-v] [--real-dns] [CASE_DIR...]"""
+import contextlib, json, os, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = os.path.join(ROOT, "tests/policy/cases")
 XFAIL = os.path.join(ROOT, "tests/policy/xfail.txt")
 MTACC = os.environ.get("MTACC", os.path.join(ROOT, "build/mtacc"))
 DEFAULT_ZONE = os.path.join(ROOT, "tests/policy/dns-default.zone")
+FAKE_DNS = os.path.join(ROOT, "tests/tools/fake-dns.py")
+
+
+@contextlib.contextmanager
+def dns_options(zones, real):
+    """The mtacc simulate options that answer DNS queries from zones."""
+    if not real:
+        yield [a for z in zones for a in ("--dns", z)]
+        return
+    p = subprocess.Popen([sys.executable, FAKE_DNS, "--lifetime", "600"] + zones,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = p.stdout.readline().strip()
+        if not port:
+            raise RuntimeError("fake-dns.py did not start")
+        yield ["--dns-server", "127.0.0.1:" + port]
+    finally:
+        p.stdin.close()
+        p.wait(timeout=10)
 
 
 def probes(case):
@@ -70,7 +93,7 @@ def ours_view(j, o):
     return v
 
 
-def simulate(img, case, probe, zones):
+def simulate(img, case, probe, dns):
     w = probe.split()
     client, helo, sender = w[0], w[1], w[2]
     rcpts = [r for r in w[3:] if not r.startswith("+")]
@@ -83,8 +106,7 @@ def simulate(img, case, probe, zones):
             cmd += ["--etrn", t[len("+etrn="):]]
         elif t.startswith("+etrn!="):
             cmd += ["--etrn-now", t[len("+etrn!="):]]
-    for z in zones:
-        cmd += ["--dns", z]
+    cmd += dns
     if helo != "-":
         cmd += ["--helo", helo]
     s = sender[1:-1] if sender.startswith("<") and sender.endswith(">") else sender
@@ -97,9 +119,22 @@ def simulate(img, case, probe, zones):
     return json.loads(p.stdout), None
 
 
+def compare(build, img, case, probe, o, dns):
+    """(agrees, detail) for one probe and its recording o."""
+    if build.returncode != 0:
+        return False, "mtacc build failed: " + build.stdout.strip().splitlines()[-1]
+    j, err = simulate(img, case, probe, dns)
+    if j is None:
+        return False, "mtacc simulate failed: " + err
+    want, got = oracle_view(o), ours_view(j, o)
+    return want == got, "postfix %s\n      mtacc   %s" % (json.dumps(want), json.dumps(got))
+
+
 def main():
     verbose = "-v" in sys.argv
-    args = [a for a in sys.argv[1:] if a != "-v"]
+    real = "--real-dns" in sys.argv
+    label = "policy[real-dns]" if real else "policy"
+    args = [a for a in sys.argv[1:] if a not in ("-v", "--real-dns")]
     cases = args or sorted(os.path.join(CASES, d) for d in os.listdir(CASES)
                            if os.path.isfile(os.path.join(CASES, d, "oracle.jsonl")))
     xfail = set()
@@ -122,32 +157,25 @@ def main():
                                capture_output=True, text=True)
             zones = [DEFAULT_ZONE] + ([os.path.join(case, "dns.zone")]
                                       if os.path.exists(os.path.join(case, "dns.zone")) else [])
-            for probe, o in zip(probes(case), expected(case)):
-                key = "%s: %s" % (name, probe)
-                if b.returncode != 0:
-                    ok, detail = False, "mtacc build failed: " + b.stdout.strip().splitlines()[-1]
-                else:
-                    j, err = simulate(img, case, probe, zones)
-                    if j is None:
-                        ok, detail = False, "mtacc simulate failed: " + err
+            with dns_options(zones, real) as dns:
+                for probe, o in zip(probes(case), expected(case)):
+                    key = "%s: %s" % (name, probe)
+                    ok, detail = compare(b, img, case, probe, o, dns)
+                    if key in xfail:
+                        if ok:
+                            counts["xpass"] += 1
+                            print("FAIL %s: agrees with Postfix now; remove it from "
+                                  "tests/policy/xfail.txt" % key)
+                        else:
+                            counts["xfail"] += 1
+                            if verbose:
+                                print("XFAIL %s\n      %s" % (key, detail))
+                    elif ok:
+                        counts["pass"] += 1
+                        print("PASS %s %s" % (label, key))
                     else:
-                        want, got = oracle_view(o), ours_view(j, o)
-                        ok = want == got
-                        detail = "postfix %s\n      mtacc   %s" % (json.dumps(want), json.dumps(got))
-                if key in xfail:
-                    if ok:
-                        counts["xpass"] += 1
-                        print("FAIL %s: agrees with Postfix now; remove it from tests/policy/xfail.txt" % key)
-                    else:
-                        counts["xfail"] += 1
-                        if verbose:
-                            print("XFAIL %s\n      %s" % (key, detail))
-                elif ok:
-                    counts["pass"] += 1
-                    print("PASS policy %s" % key)
-                else:
-                    counts["fail"] += 1
-                    print("FAIL policy %s\n      %s" % (key, detail))
+                        counts["fail"] += 1
+                        print("FAIL %s %s\n      %s" % (label, key, detail))
     print("policy-diff: %(pass)d agree, %(fail)d differ, %(xfail)d known to differ, "
           "%(xpass)d fixed but still listed" % counts)
     return 1 if counts["fail"] or counts["xpass"] else 0

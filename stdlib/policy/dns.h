@@ -28,7 +28,8 @@ typedef enum pol_dns_status {
 typedef struct pol_dns_rr {
     int      type;
     unsigned pref;         /* MX preference */
-    char    *data;         /* address text, host name (no trailing dot), TXT text */
+    char    *data;         /* address text (inet_ntop), host name (lowercase, no
+                              trailing dot; "" for the root), TXT text (below) */
 } pol_dns_rr;
 
 typedef struct pol_dns pol_dns;
@@ -54,10 +55,24 @@ void pol_dns_addresses(pol_dns *d, const char *host, int v4, int v6, pol_dns_rr 
 /* Is an MX answer a null MX (one record "0 .": the domain takes no mail)? */
 int  pol_dns_nullmx(const pol_dns_rr *rr, size_t n);
 
+/* A name as the resolvers give it: lowercase, trailing dots removed.
+ * Malloc'ed. */
+char *pol_dns_name(const char *s, size_t n);
+/* TXT text as Postfix 3.7's resolver gives it to smtpd: one
+ * character-string (at most 255 bytes; of a record with several, the
+ * first), every byte that is not printable ASCII as a space. Malloc'ed. */
+char *pol_dns_txt(const void *s, size_t n);
+
 /* A fixture resolver from zone files, later files replacing the records
  * of the names they list. NULL with "file:line: reason" in err. */
 pol_dns *pol_dns_fixture_new(const char *const *paths, size_t npaths, strbuf *err);
 /* A resolver that knows no name (every query: NXDOMAIN). */
 pol_dns *pol_dns_empty_new(void);
+/* The real resolver (dns_real.c): glibc's, asking the name servers of
+ * /etc/resolv.conf (server NULL) or only server: "IP", "IP:PORT" or
+ * "[IPv6]:PORT" (port 53 by default). A server that does not answer in
+ * 2 s, twice, is a TEMPFAIL. One instance serves one thread at a time.
+ * NULL with the reason in err. */
+pol_dns *pol_dns_real_new(const char *server, strbuf *err);
 
 #endif

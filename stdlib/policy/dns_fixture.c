@@ -4,10 +4,15 @@
  * recorded case means the same thing to both: "*.suffix" wildcards (the
  * longest suffix wins), names above listed ones exist without records
  * (empty non-terminals: NODATA, not NXDOMAIN), SERVFAIL before anything
- * else, CNAMEs followed when the name has no record of the type. */
+ * else (for the listed name only: it makes no name exist), CNAMEs followed
+ * when the name has no record of the type; records as Postfix reads the
+ * oracle's answers (addresses as inet_ntop writes them, TXT text as
+ * pol_dns_txt gives it). tests/tools/fake-dns.py serves the same answers
+ * over DNS, for the real resolver (dns_real.c). */
 #include "stdlib/policy/dns.h"
 #include "stdlib/util/alloc.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,16 +33,6 @@ typedef struct fixture {
     size_t  n, cap;
 } fixture;
 
-static char *norm(const char *s, size_t n)
-{
-    while (n > 0 && s[n - 1] == '.')
-        n--;
-    char *r = xstrndup(s, n);
-    for (char *p = r; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return r;
-}
-
 static const struct { const char *name; int type; } types[] = {
     { "A", POL_DNS_A }, { "AAAA", POL_DNS_AAAA }, { "MX", POL_DNS_MX }, { "NS", POL_DNS_NS },
     { "CNAME", POL_DNS_CNAME }, { "PTR", POL_DNS_PTR }, { "TXT", POL_DNS_TXT },
@@ -51,13 +46,15 @@ static int type_of(const char *w)
     return strcasecmp(w, "SERVFAIL") == 0 ? 0 : -1;
 }
 
-/* Does the zone list a name below name (name is an empty non-terminal)? */
+/* Does the zone list records below name (name is an empty non-terminal)?
+ * As in the oracle, "name SERVFAIL" lines make no name exist. */
 static int has_below(const fixture *f, const char *name)
 {
     size_t n = strlen(name);
     for (size_t i = 0; i < f->n; i++) {
         size_t l = strlen(f->v[i].name);
-        if (l > n + 1 && f->v[i].name[l - n - 1] == '.' && strcmp(f->v[i].name + l - n, name) == 0)
+        if (f->v[i].type && l > n + 1 && f->v[i].name[l - n - 1] == '.' &&
+            strcmp(f->v[i].name + l - n, name) == 0)
             return 1;
     }
     return 0;
@@ -66,7 +63,7 @@ static int has_below(const fixture *f, const char *name)
 static int listed(const fixture *f, const char *name)
 {
     for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->v[i].name, name) == 0)
+        if (f->v[i].type && strcmp(f->v[i].name, name) == 0)
             return 1;
     return 0;
 }
@@ -98,7 +95,7 @@ static int servfail(const fixture *f, const char *name)
 static pol_dns_status lookup(fixture *f, const char *qname, int type, pol_dns_rr **rr, size_t *n,
                              int depth)
 {
-    char *name = norm(qname, strlen(qname));
+    char *name = pol_dns_name(qname, strlen(qname));
     if (servfail(f, name)) {
         free(name);
         return POL_DNS_TEMPFAIL;
@@ -152,6 +149,18 @@ static void fixture_free(pol_dns *d)
     free(f);
 }
 
+/* An A or AAAA record's address as inet_ntop writes it, as the real
+ * resolver gives it; NULL if it is none. */
+static char *canonical_address(int type, const char *text)
+{
+    int af = type == POL_DNS_A ? AF_INET : AF_INET6;
+    unsigned char b[16];
+    char out[INET6_ADDRSTRLEN];
+    if (inet_pton(af, text, b) != 1 || !inet_ntop(af, b, out, sizeof out))
+        return NULL;
+    return xstrdup(out);
+}
+
 /* Records of names this file lists replace those of earlier files. */
 static void drop_earlier(fixture *f, const char *name, int file)
 {
@@ -199,10 +208,10 @@ static int load_file(fixture *f, const char *path, int file, strbuf *err)
             fclose(fp);
             return -1;
         }
-        zrec z = { .name = norm(w[0], strlen(w[0])), .type = type, .file = file };
+        zrec z = { .name = pol_dns_name(w[0], strlen(w[0])), .type = type, .file = file };
         if (type == POL_DNS_MX) {
             z.pref = (unsigned)strtoul(w[k + 1], NULL, 10);
-            z.data = norm(w[k + 2], strlen(w[k + 2]));
+            z.data = pol_dns_name(w[k + 2], strlen(w[k + 2]));
         } else if (type == POL_DNS_TXT) {
             /* the words joined by one space, quotes at either end removed */
             strbuf t;
@@ -218,11 +227,18 @@ static int load_file(fixture *f, const char *path, int file, strbuf *err)
                 l--;
             while (l > 0 && *b == '"')
                 b++, l--;
-            z.data = xstrndup(b, l);
+            z.data = pol_dns_txt(b, l);
             sb_free(&t);
+        } else if (type == POL_DNS_A || type == POL_DNS_AAAA) {
+            z.data = canonical_address(type, w[k + 1]);
+            if (!z.data) {
+                sb_addf(err, "%s:%u: bad address \"%s\"", path, lineno, w[k + 1]);
+                free(z.name);
+                fclose(fp);
+                return -1;
+            }
         } else if (type != 0) {
-            z.data = type == POL_DNS_A || type == POL_DNS_AAAA ? xstrdup(w[k + 1])
-                                                               : norm(w[k + 1], strlen(w[k + 1]));
+            z.data = pol_dns_name(w[k + 1], strlen(w[k + 1]));
         } else {
             z.data = xstrdup("");
         }

@@ -1,13 +1,38 @@
 /* dns_util.c: what the users of the resolver interface (dns.h) share,
  * whichever resolver answers: reverse names (the octets of IPv4 or the 32
  * nibbles of IPv6 in reverse order, for DNS lists, in-addr.arpa and
- * ip6.arpa, as Postfix builds them), the addresses of a host, null MX. */
+ * ip6.arpa, as Postfix builds them), the addresses of a host, null MX;
+ * and what the resolvers share: names and TXT text as they give them. */
 #include "stdlib/policy/dns.h"
 #include "stdlib/util/alloc.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+char *pol_dns_name(const char *s, size_t n)
+{
+    while (n > 0 && s[n - 1] == '.')
+        n--;
+    char *r = xstrndup(s, n);
+    for (char *p = r; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+char *pol_dns_txt(const void *s, size_t n)
+{
+    if (n > 255)
+        n = 255;
+    char *r = xmalloc(n + 1);
+    memcpy(r, s, n);
+    r[n] = 0;
+    for (size_t i = 0; i < n; i++)   /* Postfix's dns_get_rr: ISPRINT or a space */
+        if ((unsigned char)r[i] < 0x20 || (unsigned char)r[i] > 0x7e)
+            r[i] = ' ';
+    return r;
+}
 
 int pol_dns_reverse(const char *addr, strbuf *out)
 {

@@ -158,12 +158,8 @@ static listing lookup(pol_state *st, const char *name, const char *list, const c
             sb_init(&b);
             size_t left = TXT_LIMIT;
             for (size_t i = 0; i < nt && left > 0; i++) {
-                /* what is not printable ASCII arrives as spaces */
-                size_t at = strlen(sb_str(&b));
+                /* printable ASCII: the resolvers give it so (pol_dns_txt) */
                 sb_addn(&b, t[i].data, strnlen(t[i].data, left));
-                for (char *p = (char *)sb_str(&b) + at; *p; p++)
-                    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-                        *p = ' ';
                 left = TXT_LIMIT - strlen(sb_str(&b));
                 if (i + 1 < nt && left > 3) {
                     sb_adds(&b, " / ");

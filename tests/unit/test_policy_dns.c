@@ -3,7 +3,8 @@
  * dnsbl.c), the mac_expand template language (template.c), smtpd_dsn_fix,
  * reverse names for IPv4 and IPv6 (dns_reverse.c) and the fixture
  * resolver's answers (dns_fixture.c: wildcards, empty non-terminals,
- * SERVFAIL, CNAME, TXT, comments, later files replacing names). */
+ * SERVFAIL, CNAME, TXT, addresses, comments, later files replacing names;
+ * tests/unit/test_dns_real.c compares them with the real resolver's). */
 #include "stdlib/policy/internal.h"
 #include "stdlib/util/alloc.h"
 
@@ -202,6 +203,9 @@ static void test_fixture(void)
         "txt.example             TXT \"two  words\" \"and more\"\n"
         "deep.leaf.ent.example   A 192.0.2.2\n"
         "broken.example          SERVFAIL\n"
+        "sf.parent.example       SERVFAIL\n"
+        "v6.example              AAAA 2001:DB8:0:0::1\n"
+        "bytes.example           TXT \"caf\xc3\xa9\"\n"
         "replaced.example        A 192.0.2.3\n");
     char *z2 = write_zone(dir, "b.zone", "replaced.example MX 10 mx.example\n");
     const char *paths[] = { z1, z2 };
@@ -227,6 +231,9 @@ static void test_fixture(void)
             { "leaf.ent.example", POL_DNS_MX, POL_DNS_NODATA, "" },
             { "other.example", POL_DNS_A, POL_DNS_NXDOMAIN, "" },
             { "broken.example", POL_DNS_A, POL_DNS_TEMPFAIL, "" },
+            { "parent.example", POL_DNS_A, POL_DNS_NXDOMAIN, "" },
+            { "v6.example", POL_DNS_AAAA, POL_DNS_FOUND, "2001:db8::1" },
+            { "bytes.example", POL_DNS_TXT, POL_DNS_FOUND, "caf  " },
             { "replaced.example", POL_DNS_A, POL_DNS_NODATA, "" },
             { "replaced.example", POL_DNS_MX, POL_DNS_FOUND, "mx.example" },
         };
@@ -240,14 +247,23 @@ static void test_fixture(void)
     pol_dns *b = pol_dns_fixture_new(bp, 1, &err);
     check(!b && strstr(sb_str(&err), "bad.zone:1:") != NULL, "fixture: a bad line is refused");
     pol_dns_free(b);
+    char *bad2 = write_zone(dir, "bad2.zone", "ok.example A 192.0.2.1\nname.example A 192.0.2\n");
+    bp[0] = bad2;
+    sb_clear(&err);
+    b = pol_dns_fixture_new(bp, 1, &err);
+    check(!b && strstr(sb_str(&err), "bad2.zone:2: bad address") != NULL,
+          "fixture: a bad address is refused");
+    pol_dns_free(b);
     sb_free(&err);
     unlink(z1);
     unlink(z2);
     unlink(bad);
+    unlink(bad2);
     rmdir(dir);
     free(z1);
     free(z2);
     free(bad);
+    free(bad2);
 }
 
 int main(void)
