@@ -12,7 +12,12 @@
  * without costing an attempt; and a failed connection is always closed
  * (Postfix 3.7 with try_limit=1 keeps a timed-out one, and every later
  * request on it fails). Bytes after a reply's empty line are dropped, as
- * Postfix drops them. */
+ * Postfix drops them.
+ *
+ * Blocking for now (mtad runs it in a worker): sockets are non-blocking
+ * and every wait is a poll() with the attempt's deadline, but an inet
+ * host name is resolved by getaddrinfo outside it, and retry_delay is
+ * slept. pol_policy_clients_sweep gives an event loop its next timer. */
 #include "stdlib/policy/policy_client.h"
 #include "stdlib/util/alloc.h"
 
