@@ -7,6 +7,7 @@
 #include "compiler/cmd.h"
 #include "compiler/sim.h"
 #include "stdlib/policy/policy.h"
+#include "stdlib/policy/policy_client.h"
 #include "stdlib/util/alloc.h"
 #include "stdlib/util/json.h"
 
@@ -24,7 +25,8 @@ static const char simulate_usage[] =
     "                      [--sasl-user USER]\n"
     "                      [--tls-cert-fingerprint FP]\n"
     "                      [--dns FILE... | --dns-server IP[:PORT]]\n"
-    "                      [--policy ENDPOINT=ACTION]... [--verify ADDR=STATUS]...\n"
+    "                      [--policy ENDPOINT=ACTION]... [--policy-live]\n"
+    "                      [--verify ADDR=STATUS]...\n"
     "                      [--format text|json]\n"
     "  -c DIR          compile the configuration in DIR (nothing is written)\n"
     "  -i IMAGE        use a policy image built by mtacc build\n"
@@ -46,6 +48,8 @@ static const char simulate_usage[] =
     "                  as mtad would ask its resolver\n"
     "  --policy E=A    the policy server at endpoint E (as check_policy_service names\n"
     "                  it) answers action A; servers without an answer are unreachable\n"
+    "  --policy-live   ask the policy servers without an --policy answer over the\n"
+    "                  network, as mtad does (unix:NAME relative to queue_directory)\n"
     "  --verify A=S    address verification knows A: ok, bounce[:reason] or defer;\n"
     "                  other addresses are being probed (not verified yet)\n"
     "  --format FMT    text (default) or json\n";
@@ -59,6 +63,7 @@ typedef struct sim_opts {
     const char *dns_server;   /* the real resolver, asking this server */
     const char **policy;      /* "endpoint=action" */
     size_t      npolicy;
+    int         policy_live;  /* ask the other policy servers for real */
     const char **verify;      /* "address=status" */
     size_t      nverify;
     int         json;
@@ -182,6 +187,10 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     };
     pol_session s;
     sim_session_start(&s, &pi, svc, dns, &c);
+    if (o->policy_live)
+        c.live = pol_policy_clients_new(pol_param_str(&s, "queue_directory"));
+    char instance[64];   /* the transaction's name for policy servers */
+    pol_policy_instance(instance, sizeof instance, 0);
     pol_reply banner, helo, mail, rc;
     pol_reply_init(&banner);
     pol_reply_init(&helo);
@@ -227,7 +236,10 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     for (size_t i = 0; i < o->nrcpt; i++) {
         pol_reply_clear(&rc);
         sb_clear(&rc.trace);
+        s.instance = instance;
         pol_rcpt(&s, o->rcpt[i], &rc);
+        if (s.nrcpt && !s.queue_id)
+            s.queue_id = "QUEUEID";   /* smtpd opens the queue file at the first recipient */
         char label[600];
         snprintf(label, sizeof label, "RCPT TO:<%s>", o->rcpt[i]);
         if (o->json) {
@@ -248,6 +260,7 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     pol_reply_free(&rc);
     pol_session_free(&s);
     pol_image_free(&pi);
+    pol_policy_clients_free(c.live);
     sim_client_free(&c);
     return 0;
 }
@@ -266,6 +279,7 @@ int cmd_simulate(int argc, char **argv)
         { "dns", required_argument, 0, 'D' },
         { "dns-server", required_argument, 0, 'd' },
         { "policy", required_argument, 0, 'P' },
+        { "policy-live", no_argument, 0, 'L' },
         { "verify", required_argument, 0, 'V' },
         { "format", required_argument, 0, 'f' },
         { "data", no_argument, 0, 'A' },
@@ -299,6 +313,7 @@ int cmd_simulate(int argc, char **argv)
         case 'T': o.ccert = optarg; break;
         case 'D': o.dns[o.ndns++] = optarg; break;
         case 'd': o.dns_server = optarg; break;
+        case 'L': o.policy_live = 1; break;
         case 'P':
             if (!strchr(optarg, '=')) {
                 fprintf(stderr, "mtacc simulate: --policy %s: expecting ENDPOINT=ACTION\n", optarg);

@@ -2,6 +2,7 @@
 #include "compiler/sim.h"
 #include "compiler/check_cli.h"
 #include "compiler/image/emit.h"
+#include "stdlib/policy/policy_client.h"
 #include "stdlib/util/alloc.h"
 
 #include <arpa/inet.h>
@@ -109,18 +110,20 @@ static void client_names(pol_dns *dns, const char *addr, char **verified, char *
 }
 
 
-/* Policy server fixtures: the action given for an endpoint; -1 (unreachable) if none. */
-static int policy_answer(void *arg, const char *endpoint, const pol_session *s, const char *rcpt,
+/* Policy server fixtures: the action given for an endpoint; else the
+ * live client when there is one, else -1 (unreachable). */
+static int policy_answer(void *arg, const pol_session *s, const pol_policy_query *q,
                          strbuf *action)
 {
     const sim_client *c = arg;
+    const char *endpoint = q->cfg->endpoint;
     size_t el = strlen(endpoint);
     for (size_t i = 0; i < c->npolicy; i++)
         if (strncmp(c->policy[i], endpoint, el) == 0 && c->policy[i][el] == '=') {
             sb_adds(action, c->policy[i] + el + 1);
             return 0;
         }
-    return -1;
+    return c->live ? pol_policy_ask(c->live, s, q, action) : -1;
 }
 
 /* Address verification fixtures (enum pol_verify); unknown: being probed. */

@@ -19,6 +19,7 @@ typedef struct sim_client {
     const char        *sasl_user, *ccert_fingerprint;
     const char *const *policy;       /* "endpoint=action": policy server answers */
     size_t             npolicy;
+    struct pol_policy_clients *live; /* asks the servers without an answer; NULL: unreachable */
     const char *const *verify;       /* "address=ok|bounce[:reason]|defer" */
     size_t             nverify;
     char              *verified, *reverse;   /* set by sim_session_start */
@@ -26,7 +27,8 @@ typedef struct sim_client {
 
 /* Start a traced session of client c in service svc (NULL: global):
  * names from DNS unless given, fixtures answering check_policy_service
- * (others unreachable) and address verification (others being probed). */
+ * (others asked through c->live, else unreachable) and address
+ * verification (others being probed). */
 void sim_session_start(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns,
                        sim_client *c);
 void sim_client_free(sim_client *c);

@@ -93,11 +93,13 @@ def ours_view(j, o):
     return v
 
 
-def simulate(img, case, probe, dns):
+def simulate(img, case, probe, dns, extra=()):
+    """Run probe through mtacc simulate (dns: its DNS options, extra: more
+    options); (JSON, error)."""
     w = probe.split()
     client, helo, sender = w[0], w[1], w[2]
     rcpts = [r for r in w[3:] if not r.startswith("+")]
-    cmd = [MTACC, "simulate", "-i", img, "--client", client, "--format", "json"]
+    cmd = [MTACC, "simulate", "-i", img, "--client", client, "--format", "json"] + list(extra)
     # stage tokens (tools/oracle-stages): +data, +etrn=DOMAIN
     for t in w[3:]:
         if t == "+data":

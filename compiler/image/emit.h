@@ -108,11 +108,9 @@ int      emit_runtime_template(const char *name);
 const char *emit_global_value(const emit_ctx *e, const char *name);
 
 /* Split a list value as Postfix splits lists: commas and whitespace
- * separate, braces group ("{ a b }" stays one word). */
+ * separate, braces group ("{ a b }" stays one word); pf_word_next
+ * (stdlib/util/pfvalue.h) gives one word at a time. */
 void     emit_split(const char *v, char ***out, size_t *n);
-/* The same split one word at a time: the word after byte *pos of v (its
- * start and length), *pos moved past it. Returns 0 when there is none. */
-int      emit_word_next(const char *v, size_t *pos, size_t *start, size_t *len);
 void     emit_split_free(char **v, size_t n);
 
 #endif

@@ -12,6 +12,7 @@
 #include "compiler/registry.h"
 #include "compiler/table_refs.h"
 #include "stdlib/util/alloc.h"
+#include "stdlib/util/pfvalue.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -102,35 +103,12 @@ int emit_runtime_template(const char *name)
 
 /* ---- splitting ----------------------------------------------------------- */
 
-int emit_word_next(const char *v, size_t *pos, size_t *start, size_t *len)
-{
-    size_t i = *pos;
-    while (v[i] && strchr(", \t\r\n", v[i]))
-        i++;
-    if (!v[i]) {
-        *pos = i;
-        return 0;
-    }
-    *start = i;
-    int depth = 0;   /* an unclosed '{' runs to the end, as in Postfix */
-    while (v[i] && (depth > 0 || !strchr(", \t\r\n", v[i]))) {
-        if (v[i] == '{')
-            depth++;
-        else if (v[i] == '}' && depth > 0)
-            depth--;
-        i++;
-    }
-    *len = i - *start;
-    *pos = i;
-    return 1;
-}
-
 void emit_split(const char *v, char ***out, size_t *n)
 {
     size_t cap = 0, pos = 0, start, len;
     *out = NULL;
     *n = 0;
-    while (emit_word_next(v, &pos, &start, &len)) {
+    while (pf_word_next(v, &pos, &start, &len)) {
         xgrow(out, &cap, *n + 1, sizeof **out);
         (*out)[(*n)++] = xstrndup(v + start, len);
     }
@@ -176,34 +154,6 @@ static int parse_int(const char *v, long long *out)
     if (errno || *end)
         return 0;
     *out = x;
-    return 1;
-}
-
-/* "30", "30s", "5m", "+1d": seconds, as Postfix's conv_time (one unit;
- * what follows the unit is ignored, as Postfix does with a warning). */
-static int parse_time(const char *v, char unit, long long *out)
-{
-    const char *p = v;
-    if (*p == '+')
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return 0;
-    long long x = 0;
-    for (; isdigit((unsigned char)*p); p++) {
-        if (x > (LLONG_MAX - 9) / 10)
-            return 0;
-        x = x * 10 + (*p - '0');
-    }
-    if (*p) {
-        if (!strchr("smhdw", *p))
-            return 0;
-        unit = *p;
-    }
-    long long mul = unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 :
-                    unit == 'w' ? 604800 : 1;
-    if (x > LLONG_MAX / mul)
-        return 0;
-    *out = x * mul;
     return 1;
 }
 
@@ -277,7 +227,7 @@ static void type_param(emit_ctx *e, img_param *p, const char *name, const char *
         }
         return;
     case PT_TIME:
-        if (parse_time(text, d->unit ? d->unit : 's', &x)) {
+        if (pf_time(text, d->unit ? d->unit : 's', &x)) {
             p->kind = IMG_PK_TIME;
             p->num = x;
         }

@@ -22,6 +22,7 @@
 #include "compiler/registry.h"
 #include "stdlib/image/image.h"
 #include "stdlib/util/alloc.h"
+#include "stdlib/util/pfvalue.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -84,7 +85,7 @@ static int is_class(const emit_ctx *e, const char *name)
 {
     const char *v = value_of(e, "smtpd_restriction_classes");
     size_t pos = 0, start, len, nl = strlen(name);
-    while (emit_word_next(v, &pos, &start, &len))
+    while (pf_word_next(v, &pos, &start, &len))
         if (len == nl && memcmp(v + start, name, len) == 0)
             return 1;
     return 0;
@@ -187,7 +188,7 @@ static char *bare_ref(const char *w, size_t len)
 static size_t count_words(const char *v)
 {
     size_t pos = 0, start, len, n = 0;
-    while (v && emit_word_next(v, &pos, &start, &len))
+    while (v && pf_word_next(v, &pos, &start, &len))
         n++;
     return n;
 }
@@ -204,7 +205,7 @@ static void align(const emit_ctx *e, const origin *o, word *w, size_t n)
     loc *at = xcalloc(n + 1, sizeof *at);
     size_t pos = 0, start, len, k = 0;
     int ok = 1;
-    while (ok && emit_word_next(o->text, &pos, &start, &len)) {
+    while (ok && pf_word_next(o->text, &pos, &start, &len)) {
         const char *t = o->text + start;
         loc here = origin_loc(o, start, len);
         char *ref = bare_ref(t, len);
@@ -234,7 +235,7 @@ static word *words_of(const emit_ctx *e, const char *value, loc at, const char *
     size_t cap = 0, pos = 0, start, len;
     *n = 0;
     int mapped = raw && o.text && strcmp(raw, value) == 0 && strcmp(o.text, raw) == 0;
-    while (emit_word_next(value, &pos, &start, &len)) {
+    while (pf_word_next(value, &pos, &start, &len)) {
         xgrow(&w, &cap, *n + 1, sizeof *w);
         w[*n].text = xstrndup(value + start, len);
         w[*n].at = mapped ? origin_loc(&o, start, len) : at;
@@ -285,7 +286,7 @@ static int service_of(const char *w, char **endpoint, char **attrs)
         return 0;
     char *inner = xstrndup(w + 1, n - 2);
     size_t pos = 0, start, len;
-    int ok = emit_word_next(inner, &pos, &start, &len) && memchr(inner + start, ':', len) &&
+    int ok = pf_word_next(inner, &pos, &start, &len) && memchr(inner + start, ':', len) &&
              inner[start] != '{';
     if (ok) {
         *endpoint = xstrndup(inner + start, len);
@@ -379,7 +380,7 @@ static void lower_words(emit_ctx *e, int list, word *w, size_t n, insns *out)
         if (old && old->maps_rbl) {
             const char *v = value_of(e, "maps_rbl_domains");
             size_t pos = 0, start, len, k = 0;
-            while (emit_word_next(v, &pos, &start, &len)) {
+            while (pf_word_next(v, &pos, &start, &len)) {
                 char *d = xstrndup(v + start, len);
                 set_domain(e, add(e, out, (unsigned)op, flags, cur->at), d);
                 free(d);
@@ -469,7 +470,7 @@ static void each_dependency(const emit_ctx *e, const char *(*get)(const emit_ctx
         fn(ctx, params[i], get(e, params[i]));
     const char *classes = get(e, "smtpd_restriction_classes");
     size_t pos = 0, start, len;
-    while (emit_word_next(classes, &pos, &start, &len)) {
+    while (pf_word_next(classes, &pos, &start, &len)) {
         char *c = xstrndup(classes + start, len);
         fn(ctx, c, get(e, c));
         free(c);

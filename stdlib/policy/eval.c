@@ -600,47 +600,50 @@ static pol_flow unverified(pol_state *st, const char *addr, int sender)
     return f;
 }
 
-/* The value of name=value in a policy service's "{ endpoint, name=value,
- * ... }" attributes, or NULL (malloc'ed). */
-static char *policy_attr(const char *attrs, const char *name)
+/* What a policy request says besides the session (see pol_policy_query). */
+static pol_policy_query policy_query(pol_state *st, const pol_policy_cfg *cfg)
 {
-    size_t nl = strlen(name);
-    for (const char *p = attrs; *p;) {
-        p += strspn(p, "{}, \t");
-        const char *end = p + strcspn(p, ",}");
-        if (strncmp(p, name, nl) == 0) {
-            const char *v = p + nl;
-            v += strspn(v, " \t");
-            if (*v == '=') {
-                v++;
-                v += strspn(v, " \t");
-                size_t l = (size_t)(end - v);
-                while (l > 0 && (v[l - 1] == ' ' || v[l - 1] == '\t'))
-                    l--;
-                return xstrndup(v, l);
-            }
-        }
-        p = end;
-    }
-    return NULL;
+    pol_session *s = st->s;
+    pol_policy_query q = { .cfg = cfg, .stage = st->stage, .sender = "", .recipient = "",
+                           .etrn_domain = "" };
+    if (s->sender)
+        q.sender = pol_parsed(st, s->sender)->echo;
+    if (st->stage == POL_STAGE_ETRN)
+        q.etrn_domain = st->rcpt ? st->rcpt : "";
+    else if (st->rcpt)
+        q.recipient = st->rcpt;
+    if (st->stage == POL_STAGE_DATA || st->stage == POL_STAGE_EOM)
+        q.recipient_count = s->nrcpt;
+    return q;
 }
 
+/* check_policy_service: the server's action, or the default action when
+ * it does not answer, as an access(5) result. */
 static pol_flow policy_service(pol_state *st, const char *endpoint, const char *attrs)
 {
     pol_session *s = st->s;
     strbuf action;
     sb_init(&action);
-    int r = s->policy ? s->policy(s->policy_arg, endpoint, s, st->rcpt, &action) : -1;
+    pol_policy_cfg cfg;
+    if (pol_policy_cfg_init(&cfg, s, endpoint, attrs, &action) < 0) {
+        pol_flow f = config_error(st, sb_str(&action));
+        pol_policy_cfg_free(&cfg);
+        sb_free(&action);
+        return f;
+    }
+    pol_policy_query q = policy_query(st, &cfg);
+    int r = s->policy ? s->policy(s->policy_arg, s, &q, &action) : -1;
     if (r < 0) {
-        char *d = policy_attr(attrs, "default_action");
+        pol_trace(s, st->r, "  %s: no answer%s%s%s; default action %s", endpoint,
+                  action.len ? " (" : "", sb_str(&action), action.len ? ")" : "",
+                  cfg.default_action);
         sb_clear(&action);
-        sb_adds(&action, d ? d : pol_param_str(s, "smtpd_policy_service_default_action"));
-        pol_trace(s, st->r, "  %s: no answer; default action %s", endpoint, sb_str(&action));
-        free(d);
+        sb_adds(&action, cfg.default_action);
     } else {
         pol_trace(s, st->r, "  %s: %s", endpoint, sb_str(&action));
     }
     pol_flow f = pol_access_result(st, sb_str(&action), pol_item(st), UINT32_MAX, NULL);
+    pol_policy_cfg_free(&cfg);
     sb_free(&action);
     return f;
 }
@@ -1053,7 +1056,8 @@ void pol_footer(pol_session *s, const char *rcpt, pol_reply *r)
         return;
     pol_macro m[] = {
         { "client_address", s->client_addr }, { "client_name", s->client_name },
-        { "reverse_client_name", s->reverse_name }, { "client_port", "" },
+        { "reverse_client_name", s->reverse_name },
+        { "client_port", s->client_port ? s->client_port : "" },
         { "helo_name", s->helo ? s->helo : "" }, { "sender", s->sender ? s->sender : "" },
         { "recipient", rcpt ? rcpt : "" },
     };
@@ -1091,10 +1095,12 @@ static pol_flow early_lists(pol_state *st)
 
 /* Without smtpd_delay_reject a list runs at its own command: its reject
  * answers that command, its defer_if_permit waits for the first RCPT. */
-static pol_flow run_now(pol_session *s, pol_reply *r, const char *param, pol_ctx ctx)
+static pol_flow run_now(pol_session *s, pol_reply *r, const char *param, pol_ctx ctx,
+                        pol_stage stage)
 {
     pol_state st;
     state_init(&st, s, r);
+    st.stage = stage;
     pol_flow f = run_list(&st, param, ctx);
     if (f == POL_FLOW_STOP)
         pol_footer(s, NULL, r);
@@ -1120,8 +1126,8 @@ static int denied(pol_session *s, pol_reply *r)
 void pol_connect(pol_session *s, pol_reply *r)
 {
     pol_reply_clear(r);
-    if (!delay_reject(s) && run_now(s, r, "smtpd_client_restrictions", POL_CTX_CLIENT) ==
-                                POL_FLOW_STOP) {
+    if (!delay_reject(s) && run_now(s, r, "smtpd_client_restrictions", POL_CTX_CLIENT,
+                                    POL_STAGE_CONNECT) == POL_FLOW_STOP) {
         s->access_denied = 1;   /* the reject takes the banner's place */
         return;
     }
@@ -1134,7 +1140,8 @@ void pol_helo(pol_session *s, pol_reply *r)
     pol_reply_clear(r);
     if (denied(s, r))
         return;
-    if (!delay_reject(s) && run_now(s, r, "smtpd_helo_restrictions", POL_CTX_HELO) == POL_FLOW_STOP)
+    if (!delay_reject(s) && run_now(s, r, "smtpd_helo_restrictions", POL_CTX_HELO,
+                                    s->esmtp ? POL_STAGE_EHLO : POL_STAGE_HELO) == POL_FLOW_STOP)
         return;
     s->discard = 0;
     pol_reply_set(r, POL_NONE, 250, "%s", pol_param_str(s, "myhostname"));
@@ -1152,8 +1159,8 @@ void pol_mail(pol_session *s, pol_reply *r)
     s->nrcpt = 0;
     s->discard = 0;
     s->in_mail = 0;
-    if (!delay_reject(s) && run_now(s, r, "smtpd_sender_restrictions", POL_CTX_SENDER) ==
-                                POL_FLOW_STOP)
+    if (!delay_reject(s) && run_now(s, r, "smtpd_sender_restrictions", POL_CTX_SENDER,
+                                    POL_STAGE_MAIL) == POL_FLOW_STOP)
         return;
     s->in_mail = 1;
     pol_reply_set(r, POL_NONE, 250, "2.1.0 Ok");
@@ -1204,6 +1211,7 @@ void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r)
     }
     pol_state st;
     state_init(&st, s, r);
+    st.stage = POL_STAGE_RCPT;
     pol_addr_parse(s, rcpt, &st.rcpt_addr);
     st.rcpt = st.rcpt_addr.echo;
     pol_flow f = early_at_rcpt(&st);
@@ -1254,6 +1262,7 @@ static void data_stage(pol_session *s, pol_reply *r, const char *param, pol_ctx 
 {
     pol_state st;
     state_init(&st, s, r);
+    st.stage = ctx == POL_CTX_DATA ? POL_STAGE_DATA : POL_STAGE_EOM;
     only_recipient(&st);
     pol_flow f = run_list(&st, param, ctx);
     finish(&st, f, ok_code, ok_text);
@@ -1289,7 +1298,7 @@ void pol_rset(pol_session *s)
     s->in_mail = 0;
     s->nrcpt = 0;
     s->discard = 0;
-    s->sender = NULL;
+    s->sender = s->queue_id = s->instance = NULL;
     free(s->first_rcpt);
     s->first_rcpt = NULL;
 }
@@ -1309,6 +1318,7 @@ void pol_etrn(pol_session *s, const char *domain, pol_reply *r)
     }
     pol_state st;
     state_init(&st, s, r);
+    st.stage = POL_STAGE_ETRN;
     st.rcpt = domain;
     pol_flow f = POL_FLOW_DUNNO;
     /* under smtpd_delay_reject the client and helo lists wait for ETRN too */

@@ -83,6 +83,7 @@ typedef struct pol_state {
     pol_reply   *r;
     pol_ctx      ctx;          /* the context of the restriction being evaluated */
     pol_ctx      list_ctx;     /* the top-level list being evaluated */
+    pol_stage    stage;        /* the SMTP command being decided */
     const char  *rcpt;         /* RCPT stage: the recipient */
     pol_addr     rcpt_addr;
     int          warn_next;    /* warn_if_reject before this restriction */

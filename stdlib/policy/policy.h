@@ -74,6 +74,39 @@ void pol_reply_init(pol_reply *r);
 void pol_reply_clear(pol_reply *r);
 void pol_reply_free(pol_reply *r);
 
+/* The SMTP command a decision answers: the policy protocol's
+ * protocol_state (under smtpd_delay_reject the client, HELO and sender
+ * lists run at RCPT, and their stage is RCPT). */
+typedef enum pol_stage {
+    POL_STAGE_CONNECT, POL_STAGE_HELO, POL_STAGE_EHLO, POL_STAGE_MAIL, POL_STAGE_RCPT,
+    POL_STAGE_DATA, POL_STAGE_EOM, POL_STAGE_VRFY, POL_STAGE_ETRN,
+} pol_stage;
+/* "CONNECT", "HELO", "EHLO", "MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "VRFY", "ETRN" */
+const char *pol_stage_name(pol_stage st);
+
+/* One check_policy_service: its endpoint and settings, the
+ * smtpd_policy_service_* parameters overridden by the attributes of its
+ * "{ endpoint, name=value, ... }" form (policy_cfg.c). */
+typedef struct pol_policy_cfg {
+    const char *endpoint;      /* "inet:host:port", "unix:path" (borrowed) */
+    const char *attrs;         /* "{ name=value, ... }" as the image keeps it, or "" (borrowed) */
+    long long   timeout, max_idle, max_ttl, retry_delay;   /* seconds, >= 1 */
+    long long   request_limit; /* requests per connection, 0: no limit */
+    long long   try_limit;     /* attempts per request, >= 1 */
+    char       *default_action, *policy_context;
+} pol_policy_cfg;
+
+/* A policy request besides the session: what the engine knows of the
+ * command being decided. Strings are never NULL ("" when none). */
+typedef struct pol_policy_query {
+    const pol_policy_cfg *cfg;
+    pol_stage             stage;
+    const char           *sender;      /* MAIL FROM as Postfix keeps it (unquoted), "" */
+    const char           *recipient;   /* at RCPT, and DATA/END-OF-MESSAGE with one recipient */
+    const char           *etrn_domain; /* at ETRN */
+    unsigned              recipient_count;   /* at DATA and END-OF-MESSAGE, else 0 */
+} pol_policy_query;
+
 /* A client and what it has said so far. Strings are borrowed; the client
  * fields (address, names) stay the same for the life of the session (the
  * evaluator remembers what it decided about them). */
@@ -97,13 +130,28 @@ typedef struct pol_session {
     const char        *sasl_user;    /* NULL: not authenticated */
     const char        *ccert_fingerprint;  /* NULL: no verified client certificate */
     int                tls;
-    /* check_policy_service: ask the server at endpoint about this session
-     * (and recipient); 0 with its action in *action, -1 when it cannot be
-     * reached (the default action applies). NULL: no server answers. mtad
-     * speaks the policy protocol; simulation answers from fixtures. */
-    int              (*policy)(void *arg, const char *endpoint, const struct pol_session *s,
-                               const char *rcpt, strbuf *action);
+    /* check_policy_service: ask the server q->cfg names about this
+     * session at stage q->stage; 0 with its action in *action, -1 when no
+     * answer came (the default action applies; *action may say why).
+     * NULL: no server answers. The policy client (policy_client.h) speaks
+     * the protocol; simulation answers from fixtures. */
+    int              (*policy)(void *arg, const struct pol_session *s,
+                               const struct pol_policy_query *q, strbuf *action);
     void              *policy_arg;
+    /* what else the policy delegation protocol reports (the evaluator
+     * itself does not look at these): NULL or 0 when unknown or none,
+     * sent empty (numbers as 0). queue_id is known after the first
+     * accepted RCPT, instance names the transaction for policy servers
+     * (pol_policy_instance); pol_rset clears both. size: MAIL FROM SIZE=,
+     * the message's size at the end of the message. */
+    const char        *client_port, *server_addr, *server_port;
+    const char        *queue_id, *instance;
+    const char        *sasl_method, *sasl_sender;
+    const char        *ccert_subject, *ccert_issuer, *ccert_pubkey_fingerprint;
+    const char        *tls_protocol, *tls_cipher;
+    int                tls_keysize;
+    unsigned long long size;
+    int                stress;       /* smtpd runs under stress (STRESS_README) */
     /* reject_unverified_*: what address verification knows of addr (the
      * verify(8) service at runtime, fixtures offline); NULL: nothing yet,
      * a probe is under way. reason: why an address bounces. */
@@ -156,6 +204,16 @@ const img_param *pol_param_dyn(const pol_session *s, const char *name);
 const char      *pol_param_str(const pol_session *s, const char *name);
 long long        pol_param_num(const pol_session *s, const char *name);
 
+/* The settings of check_policy_service endpoint with attributes attrs
+ * (the image's operands) in the session's service: 0, or -1 with why in
+ * err (an unknown attribute, a bad value). pol_policy_cfg_apply applies
+ * attributes alone over c's values (for checks at build time). Both
+ * leave c to pol_policy_cfg_free. */
+int  pol_policy_cfg_init(pol_policy_cfg *c, const pol_session *s, const char *endpoint,
+                         const char *attrs, strbuf *err);
+int  pol_policy_cfg_apply(pol_policy_cfg *c, const char *attrs, strbuf *err);
+void pol_policy_cfg_free(pol_policy_cfg *c);
+
 /* The decisions at each command. The reply's verdict is POL_NONE or
  * POL_PERMIT when the command is accepted (r->code 250 then), else the
  * reject or defer with its code and text. */
@@ -164,7 +222,8 @@ void pol_helo(pol_session *s, pol_reply *r);
 void pol_mail(pol_session *s, pol_reply *r);
 void pol_rcpt(pol_session *s, const char *rcpt, pol_reply *r);
 /* DATA (354 when accepted), the end of the message (250 "2.0.0 Ok"; the
- * caller adds ": queued as ID"), RSET or the end of a transaction, and
+ * caller adds ": queued as ID"), RSET or the end of a transaction (the
+ * sender, queue_id and instance are forgotten), and
  * ETRN (250 "Queuing started" for a domain of fast_flush_domains, else
  * 459; 503 inside a transaction, 501 for a domain that is no host name). */
 void pol_data(pol_session *s, pol_reply *r);

@@ -271,7 +271,7 @@ const char *pol_session_macro(pol_session *s, const char *rcpt, const char *name
         return sb_str(tmp);
     }
     if (strcmp(name, "client_port") == 0)
-        return "unknown";   /* the simulation has no port */
+        return s->client_port ? s->client_port : "unknown";   /* a simulation has none */
     if (strcmp(name, "client_address") == 0)
         return s->client_addr;
     if (strcmp(name, "client_name") == 0)
