@@ -31,7 +31,35 @@ typedef struct pctx {
     param_env  env;
     cached    *cache;
     size_t     ncache, capcache;
+    uint32_t  *slots;       /* open addressing over cache: index + 1, 0 empty */
+    size_t     nslots;      /* a power of two, at least twice ncache */
 } pctx;
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+/* The slot of name: where it is, or the empty slot where it goes. */
+static uint32_t *cache_slot(pctx *p, const char *name)
+{
+    size_t m = p->nslots - 1, i = name_hash(name) & m;
+    while (p->slots[i] && strcmp(p->cache[p->slots[i] - 1].name, name) != 0)
+        i = (i + 1) & m;
+    return &p->slots[i];
+}
+
+static void cache_grow(pctx *p)
+{
+    free(p->slots);
+    p->nslots = p->nslots ? p->nslots * 2 : 1024;
+    p->slots = xcalloc(p->nslots, sizeof *p->slots);
+    for (size_t i = 0; i < p->ncache; i++)
+        *cache_slot(p, p->cache[i].name) = (uint32_t)i + 1;
+}
 
 struct emit_globals {
     paramset ps;
@@ -46,9 +74,11 @@ struct emit_globals {
 static const char *ctx_value(void *vctx, const char *name)
 {
     pctx *p = vctx;
-    for (size_t i = 0; i < p->ncache; i++)
-        if (strcmp(p->cache[i].name, name) == 0)
-            return p->cache[i].value;
+    if (2 * (p->ncache + 1) > p->nslots)
+        cache_grow(p);
+    uint32_t *slot = cache_slot(p, name);
+    if (*slot)
+        return p->cache[*slot - 1].value;
     strbuf b;
     sb_init(&b);
     if (paramset_raw(name) || emit_runtime_template(name)) {
@@ -62,7 +92,12 @@ static const char *ctx_value(void *vctx, const char *name)
     xgrow(&p->cache, &p->capcache, p->ncache + 1, sizeof *p->cache);
     p->cache[p->ncache].name = xstrdup(name);
     p->cache[p->ncache].value = b.s ? sb_take(&b) : xstrdup("");
-    return p->cache[p->ncache++].value;
+    p->ncache++;
+    if (2 * p->ncache > p->nslots)   /* expanding may have added names */
+        cache_grow(p);
+    else
+        *cache_slot(p, name) = (uint32_t)p->ncache;
+    return p->cache[p->ncache - 1].value;
 }
 
 static void ctx_init(pctx *p, emit_ctx *e, const char *const *on, const char *const *ov, size_t no)
@@ -83,6 +118,7 @@ static void ctx_free(pctx *p)
         free(p->cache[i].value);
     }
     free(p->cache);
+    free(p->slots);
     param_env_free(&p->env);
     p->e->value = NULL;
     p->e->value_ctx = NULL;

@@ -78,7 +78,15 @@ static int try_session(verify_ctx *v, pol_image *pi, const img_service *svc, pol
     return found;
 }
 
-/* Search every combination; 1 with *out when a recipient relayed. */
+/* Sessions one round may run: every combination unless that is more;
+ * the one-choice-at-a-time pass before it always runs in full. */
+#define SEARCH_BUDGET 4000
+
+/* Search the attacker's choices; 1 with *out when a recipient relayed.
+ * First each choice alone (the others at their first, plain value), which
+ * finds what one table entry or rule lets through, then every
+ * combination, for what needs two at once (a HELO and a sender), within
+ * SEARCH_BUDGET sessions. */
 static int search(verify_ctx *v, const img_service *svc, enum round round, const attacker *a,
                   relay_case *out)
 {
@@ -89,13 +97,25 @@ static int search(verify_ctx *v, const img_service *svc, enum round round, const
     const img_param *mh = img_param_find(&v->im, "myhostname");
     pol_dns *dns = attacker_dns_new(mh ? img_str(&v->im, mh->text) : "localhost",
                                     round == ROUND_MX_HERE);
+    const strlist *dim[4] = { &a->clients, &a->names, &a->helos, &a->senders };
+    size_t at[4] = { 0 };
     int found = 0;
-    for (size_t c = 0; !found && c < a->clients.n; c++)
-        for (size_t n = 0; !found && n < a->names.n; n++)
-            for (size_t h = 0; !found && h < a->helos.n; h++)
-                for (size_t m = 0; !found && m < a->senders.n; m++)
-                    found = try_session(v, &pi, svc, dns, round, a, a->clients.v[c],
-                                        a->names.v[n], a->helos.v[h], a->senders.v[m], out);
+    for (int d = 0; d < 4 && !found; d++)
+        for (size_t i = 0; i < dim[d]->n && !found; i++) {
+            size_t k[4] = { 0 };
+            k[d] = i;
+            found = try_session(v, &pi, svc, dns, round, a, a->clients.v[k[0]], a->names.v[k[1]],
+                                a->helos.v[k[2]], a->senders.v[k[3]], out);
+        }
+    for (unsigned long runs = 0; !found && runs < SEARCH_BUDGET; runs++) {
+        found = try_session(v, &pi, svc, dns, round, a, a->clients.v[at[0]], a->names.v[at[1]],
+                            a->helos.v[at[2]], a->senders.v[at[3]], out);
+        int d = 3;   /* the next combination, like an odometer */
+        while (d >= 0 && ++at[d] == dim[d]->n)
+            at[d--] = 0;
+        if (d < 0)
+            break;
+    }
     pol_dns_free(dns);
     pol_image_free(&pi);
     return found;
