@@ -212,11 +212,12 @@ static void table_keys(verify_ctx *v, attacker *a, uint32_t t, unsigned use)
                 continue;
             if (rx_sample(img_str(im, r->pattern), &sample) == 0) {
                 add_key(a, use, sb_str(&sample));
-            } else {
+            } else if (a->nunsampled < ATTACKER_MAX) {
                 char buf[600];
-                snprintf(buf, sizeof buf, "%s: /%s/", img_str(im, tb->spec),
-                         img_str(im, r->pattern));
-                strlist_add(&a->unsampled, buf);
+                snprintf(buf, sizeof buf, "/%s/ of %s", img_str(im, r->pattern),
+                         img_str(im, tb->spec));
+                a->unsampled = xrealloc(a->unsampled, (a->nunsampled + 1) * sizeof *a->unsampled);
+                a->unsampled[a->nunsampled++] = (struct unsampled){ t, tb->file, r->line, xstrdup(buf) };
             }
         }
         break;
@@ -368,7 +369,9 @@ void attacker_free(attacker *a)
     strlist_free(&a->helos);
     strlist_free(&a->senders);
     strlist_free(&a->rcpts);
-    strlist_free(&a->unsampled);
+    for (size_t i = 0; i < a->nunsampled; i++)
+        free(a->unsampled[i].what);
+    free(a->unsampled);
 }
 
 int attacker_relays(pol_session *s, const char *rcpt)

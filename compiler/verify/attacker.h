@@ -30,7 +30,10 @@ typedef struct attacker {
     strlist helos;
     strlist senders;    /* "" is the null sender */
     strlist rcpts;      /* foreign recipients */
-    strlist unsampled;  /* "table: pattern" of rules the sampler could not follow */
+    /* rules that may let the client through but that the sampler could
+     * not follow (back-references, look-around): where they are */
+    struct unsampled { uint32_t table, file, line; char *what; } *unsampled;
+    size_t nunsampled;
 } attacker;
 
 /* The attacker's choices for the configuration of v (the addresses are

@@ -332,6 +332,39 @@ static int loopback_only(const img *im, const img_service *svc)
     return any;
 }
 
+/* Mark the tables a program consults before its first relay control
+ * (everything in the classes it calls there). */
+static void mark_tables(const img *im, uint32_t prog, unsigned char *mark, int whole, int depth)
+{
+    if (prog >= im->nprograms || depth > 16)
+        return;
+    const img_program *pg = &im->programs[prog];
+    for (uint32_t k = 0; k < pg->count; k++) {
+        const img_insn *x = &im->insns[pg->first + k];
+        if (!whole && (x->op == IMG_OP_REJECT_UNAUTH_DESTINATION ||
+                       x->op == IMG_OP_DEFER_UNAUTH_DESTINATION))
+            return;
+        if (x->op == IMG_OP_CALL)
+            mark_tables(im, x->a, mark, 1, depth + 1);
+        else if (img_op_operands(x->op) == IMG_OPND_TABLE && x->a < im->ntables)
+            mark[x->a] = 1;
+    }
+}
+
+static void tables_before_control(const img *im, const img_param *p, unsigned char *mark)
+{
+    if (p && p->kind == IMG_PK_RESTRICTIONS)
+        mark_tables(im, (uint32_t)p->num, mark, 0, 0);
+    /* union and pipe members are consulted with them */
+    for (uint32_t t = 0; t < im->ntables; t++)
+        if (mark[t] && (im->tables[t].kind == IMG_TK_UNION || im->tables[t].kind == IMG_TK_PIPE))
+            for (uint32_t k = 0; k < im->tables[t].count; k++) {
+                uint32_t m = img_list_at(im, im->tables[t].first, k);
+                if (m < im->ntables)
+                    mark[m] = 1;
+            }
+}
+
 static void check_service(verify_ctx *v, const img_service *svc)
 {
     const img *im = &v->im;
@@ -345,15 +378,34 @@ static void check_service(verify_ctx *v, const img_service *svc)
     memset(&rc, 0, sizeof rc);
     enum round rounds[3] = { ROUND_KNOWN, ROUND_UNKNOWN_OK, ROUND_MX_HERE };
     int want[3] = { 1, has_unknown(&v->im), has_op(&v->im, IMG_OP_PERMIT_MX_BACKUP) };
-    for (int i = 0; i < 3; i++) {
+    int found = 0;
+    for (int i = 0; i < 3 && !found; i++) {
         if (!want[i] || !a.clients.n)
             continue;
-        if (search(v, svc, rounds[i], &a, &rc)) {
+        if ((found = search(v, svc, rounds[i], &a, &rc))) {
             report(v, svc, rounds[i], &rc);
             free(rc.origin_key);
-            break;
         }
     }
+    /* what the search could not try, where it can decide: said, so that
+     * no one takes silence for a proof */
+    unsigned char *early = xcalloc(im->ntables + 1, 1);
+    tables_before_control(im, service_param(im, svc, "smtpd_relay_restrictions"), early);
+    tables_before_control(im, service_param(im, svc, "smtpd_recipient_restrictions"), early);
+    for (size_t i = 0; !found && i < a.nunsampled; i++) {
+        if (!early[a.unsampled[i].table])
+            continue;
+        char label[300];
+        diag *g = diag_add_sev(&v->c->d, DIAG_OPEN_RELAY, SEV_NOTE,
+                               verify_line_loc(v, a.unsampled[i].file, a.unsampled[i].line),
+                               "service %s: the relay check could not try rule %s (mtacc "
+                               "cannot write a string it matches); it may let an untrusted "
+                               "client through",
+                               service_label(im, svc, label, sizeof label), a.unsampled[i].what);
+        diag_hint(g, "make sure the rule cannot match what a client chooses, or place it "
+                  "after reject_unauth_destination");
+    }
+    free(early);
     attacker_free(&a);
 }
 
