@@ -169,12 +169,12 @@ static void check_service(verify_ctx *v, const img_service *svc, reported *rep)
 {
     if (!svc_mx_facing(v, svc) || svc_loopback_only(&v->im, svc))
         return;
-    attacker a;
-    attacker_build(v, svc, &a);
     pol_dns *dns = pol_dns_empty_new();
     pol_session s;
     pol_session_init(&s, &v->pi, svc, dns);
-    for (size_t i = 0; i < sizeof classes / sizeof *classes && a.clients.n; i++) {
+    attacker a;
+    int built = 0;
+    for (size_t i = 0; i < sizeof classes / sizeof *classes; i++) {
         const struct rclass *k = &classes[i];
         if (!empty(v, svc, k->maps))
             continue;
@@ -183,6 +183,10 @@ static void check_service(verify_ctx *v, const img_service *svc, reported *rep)
         char domain[256], rcpt[300];
         if (!sample_domain(v, &s, k, domain, sizeof domain))
             continue;
+        if (!built++)
+            attacker_build(v, svc, &a);   /* only when a class needs it */
+        if (!a.clients.n)
+            break;
         snprintf(rcpt, sizeof rcpt, NO_SUCH_USER "@%s", domain);
         pol_reply r;
         pol_reply_init(&r);
@@ -190,9 +194,10 @@ static void check_service(verify_ctx *v, const img_service *svc, reported *rep)
             report(v, svc, k, domain, rcpt, &r, rep);
         pol_reply_free(&r);
     }
+    if (built)
+        attacker_free(&a);
     pol_session_free(&s);
     pol_dns_free(dns);
-    attacker_free(&a);
 }
 
 void verify_backscatter(verify_ctx *v)

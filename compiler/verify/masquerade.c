@@ -34,13 +34,13 @@ static void check_list(verify_ctx *v, const img_service *svc, const img_param *p
             const char *pd = e + eneg;
             if (!*pd || !under(d, pd) || (strcasecmp(d, pd) == 0 && neg == eneg))
                 continue;   /* unrelated, or the same entry twice (harmless) */
-            loc at = where_word(v, svc, "masquerade_domains", d);
-            loc before = where_word(v, svc, "masquerade_domains", pd);
+            loc at = where_word(v, svc, "masquerade_domains", w);
+            loc before = where_word(v, svc, "masquerade_domains", e);
             diag *g;
             if (neg)
                 g = diag_add(&v->c->d, DIAG_MASQUERADE_ORDER, at,
                              "the exception \"!%s\" in masquerade_domains comes after \"%s\", "
-                             "which already strips %s and its subdomains: the exception "
+                             "which already decides for %s and its subdomains: the exception "
                              "never applies", d, e, d);
             else
                 g = diag_add(&v->c->d, DIAG_MASQUERADE_ORDER, at,

@@ -142,6 +142,8 @@ static void result(tr_ctx *u, const img_table *t, uint32_t line, const char *val
         if (!strchr(rest, ':'))
             return;   /* header-action reports a FILTER without transport:destination */
     }
+    if (!filter && strcasecmp(rest, "DUNNO") == 0)
+        return;   /* sender_dependent_default_transport_maps: keep default_transport */
     if (!transport_of(rest, name, sizeof name))
         return;
     /* the entry's line; an inline: table's entry is in the reference itself */

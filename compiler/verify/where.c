@@ -97,7 +97,7 @@ static int search(const verify_ctx *v, const img_service *svc, const cf_setting 
     while (emit_word_next(text, &pos, &start, &len)) {
         const char *w = text + start;
         size_t wl = len;
-        if (wl > 1 && w[0] == '!') {
+        if (wl > 1 && w[0] == '!' && word[0] != '!') {
             w++;
             wl--;
         }
