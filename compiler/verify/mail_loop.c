@@ -9,9 +9,9 @@
  *     virtual_mailbox_domains) that picks an smtp(8) transport without a
  *     next hop (the domain's MX: this host) or with this host as next hop;
  *   - local_transport or virtual_transport set to such an smtp(8) transport.
- * A next hop on another port of this host (a content filter, a second
- * Postfix instance) is not a loop unless this master.cf's smtpd listens
- * there. */
+ * A next hop on another port or address of this host (a content filter,
+ * a second Postfix instance) is not a loop unless this master.cf's smtpd
+ * listens there (its service address, else inet_interfaces). */
 #include "compiler/verify/attacker.h"
 #include "compiler/verify/services.h"
 #include "compiler/verify/where.h"
@@ -82,18 +82,21 @@ static int reaches_self(loop_ctx *x, const char *hop, char *why, size_t n)
             port = hop + len + 1;
     }
     unsigned p = port ? svc_port(port) : 25;
-    if (!p || !svc_smtpd_on_port(x->v, p))
-        return 0;
+    const char *addr = strncasecmp(host, "IPv6:", 5) == 0 ? host + 5 : host;
     int a = own_address(x, host);
     if (a == 1)
         snprintf(why, n, "an address of this host");
     else if (a == 0)
         return 0;
-    else if (strcasecmp(host, x->myhostname) == 0)
+    else if (strcasecmp(host, x->myhostname) == 0) {
         snprintf(why, n, "this host's name (myhostname)");
-    else if (strcasecmp(host, "localhost") == 0 || strncasecmp(host, "localhost.", 10) == 0)
+        addr = NULL;
+    } else if (strcasecmp(host, "localhost") == 0 || strncasecmp(host, "localhost.", 10) == 0) {
         snprintf(why, n, "this host");
-    else
+        addr = "127.0.0.1";
+    } else
+        return 0;
+    if (!p || !svc_smtpd_listens(x->v, p, addr))
         return 0;
     if (p != 25 || port) {
         size_t l = strlen(why);
@@ -174,7 +177,7 @@ static int loops(loop_ctx *x, const char *value, const char *domain, char *why, 
     if (!d || strcmp(d, "smtp") != 0)
         return 0;
     if (!*hop) {
-        if (!svc_smtpd_on_port(x->v, 25))
+        if (!svc_smtpd_listens(x->v, 25, NULL))
             return 0;
         snprintf(why, n, "without a next hop, that is to the MX host of %s, which is this host",
                  domain);

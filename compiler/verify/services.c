@@ -133,18 +133,71 @@ static unsigned inet_port(const char *name)
     return svc_port(colon ? colon + 1 : name);
 }
 
-int svc_smtpd_on_port(const verify_ctx *v, unsigned port)
+static int loopback(const char *a)
 {
-    if (!svc_master_complete(v) && port == 25)
-        return 1;   /* the stock "smtp inet ... smtpd" */
+    return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0;
+}
+
+/* Does a listener on host (a service's host part or one inet_interfaces
+ * word; "" none) take connections for addr (NULL: this host's name,
+ * which resolves to one of its other addresses)? */
+static int takes(const char *host, const char *addr)
+{
+    char h[256];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+        snprintf(h, sizeof h, "%.*s", (int)(n - 2), host + 1);
+    else
+        snprintf(h, sizeof h, "%s", host);
+    int lo = loopback(h) || strcmp(h, "localhost") == 0;
+    if (!addr)
+        return !lo;
+    return strcmp(h, addr) == 0 || (lo && loopback(addr));
+}
+
+/* Does an smtpd without an address of its own (inet_interfaces) take
+ * connections for addr? */
+static int interfaces_take(const img *im, const char *addr)
+{
+    const img_param *p = img_param_find(im, "inet_interfaces");
+    const char *ifs = p ? img_str(im, p->text) : "all";
+    if (strcmp(ifs, "all") == 0)
+        return 1;
+    if (strcmp(ifs, "loopback-only") == 0)
+        return addr && loopback(addr);
+    for (const char *w = ifs; *w;) {
+        w += strspn(w, ", \t");
+        size_t l = strcspn(w, ", \t");
+        if (!l)
+            break;
+        char one[256];
+        snprintf(one, sizeof one, "%.*s", (int)(l < 255 ? l : 255), w);
+        if (takes(one, addr))
+            return 1;
+        w += l;
+    }
+    return 0;
+}
+
+int svc_smtpd_listens(const verify_ctx *v, unsigned port, const char *addr)
+{
     const img *im = &v->im;
+    if (!svc_master_complete(v) && port == 25 && interfaces_take(im, addr))
+        return 1;   /* the stock "smtp inet ... smtpd" */
     for (uint32_t i = 0; i < im->nservices; i++) {
         const img_service *s = &im->services[i];
         const char *d = daemon_of(im, s);
         if (strcmp(img_str(im, s->type), "inet") != 0 ||
             (strcmp(d, "smtpd") != 0 && strcmp(d, "postscreen") != 0))
             continue;
-        if (inet_port(img_str(im, s->name)) == port)
+        const char *name = img_str(im, s->name);
+        const char *colon = strrchr(name, ':');
+        if (inet_port(name) != port)
+            continue;
+        char host[256] = "";
+        if (colon)
+            snprintf(host, sizeof host, "%.*s", (int)(colon - name < 255 ? colon - name : 255), name);
+        if (*host ? takes(host, addr) : interfaces_take(im, addr))
             return 1;
     }
     return 0;

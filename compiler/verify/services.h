@@ -27,10 +27,11 @@ const char **svc_transport_names(const verify_ctx *v, size_t *n);
 typedef void svc_fn(verify_ctx *v, const img_service *svc, void *arg);
 void svc_each_daemon(verify_ctx *v, const char *daemon, svc_fn *fn, void *arg);
 
-/* Does an smtpd service of this host accept connections on TCP port
- * `port` (every address it listens on, or the one named in its
- * service name)? */
-int svc_smtpd_on_port(const verify_ctx *v, unsigned port);
+/* Does an smtpd (or postscreen) of this host accept connections on TCP
+ * port `port` at address addr (a literal; NULL: this host's name, taken
+ * as one of its addresses other than loopback)? The service name's
+ * address when it has one, else inet_interfaces. */
+int svc_smtpd_listens(const verify_ctx *v, unsigned port, const char *addr);
 /* The TCP port of a service or port name ("smtp", "submission", "2525");
  * 0 when unknown. */
 unsigned svc_port(const char *name);
