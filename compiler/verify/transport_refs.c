@@ -79,7 +79,7 @@ static int class_used(const verify_ctx *v, const char *domains)
     return !my || strcmp(img_str(&v->im, my->text), img_str(&v->im, p->text)) != 0;
 }
 
-static void check_param(tr_ctx *u, const img_service *svc, size_t k, const img_param *p)
+static void param_ref(tr_ctx *u, const img_service *svc, size_t k, const img_param *p)
 {
     verify_ctx *v = u->v;
     char name[256], what[300];
@@ -113,11 +113,11 @@ static void params(tr_ctx *u)
         const img_param *p = img_param_find(im, transport_params[k].name);
         const char *dom = transport_params[k].domains;
         if (p && ((p->flags & IMG_PF_SET) || (dom && class_used(v, dom))))
-            check_param(u, NULL, k, p);
+            param_ref(u, NULL, k, p);
         for (uint32_t i = 0; i < im->nservices; i++) {
             const img_param *sp = img_service_param(im, &im->services[i], transport_params[k].name);
             if (sp && (sp->flags & IMG_PF_OVERRIDE))
-                check_param(u, &im->services[i], k, sp);
+                param_ref(u, &im->services[i], k, sp);
         }
     }
 }
@@ -125,8 +125,8 @@ static void params(tr_ctx *u)
 /* ---- tables -------------------------------------------------------------------------- */
 
 /* A result of a table: for FILTER tables only "FILTER transport:..." counts. */
-static void result(tr_ctx *u, const img_table *t, uint32_t line, const char *value, int filter,
-                   loc ref)
+static void result_ref(tr_ctx *u, const img_table *t, uint32_t line, const char *value,
+                       int filter, loc ref)
 {
     verify_ctx *v = u->v;
     char name[256];
@@ -170,14 +170,14 @@ static void table(tr_ctx *u, uint32_t ti, int filter, loc ref)
     case IMG_TK_HASH:
         for (uint32_t e = 0; e < t->count; e++) {
             const img_hash_entry *h = &im->hash_entries[t->first + e];
-            result(u, t, h->line, img_str(im, h->value), filter, ref);
+            result_ref(u, t, h->line, img_str(im, h->value), filter, ref);
         }
         break;
     case IMG_TK_CIDR:
         for (uint32_t r = 0; r < t->count; r++) {
             const img_cidr_rule *c = &im->cidr_rules[t->first + r];
             if (c->op == IMG_RULE_MATCH)
-                result(u, t, c->line, img_str(im, c->result), filter, ref);
+                result_ref(u, t, c->line, img_str(im, c->result), filter, ref);
         }
         break;
     case IMG_TK_REGEXP:
@@ -185,11 +185,11 @@ static void table(tr_ctx *u, uint32_t ti, int filter, loc ref)
         for (uint32_t r = 0; r < t->count; r++) {
             const img_rx_rule *x = &im->rx_rules[t->first + r];
             if (x->op == IMG_RULE_MATCH)
-                result(u, t, x->line, img_str(im, x->result), filter, ref);
+                result_ref(u, t, x->line, img_str(im, x->result), filter, ref);
         }
         break;
     case IMG_TK_STATIC:
-        result(u, t, 0, img_str(im, t->value), filter, ref);
+        result_ref(u, t, 0, img_str(im, t->value), filter, ref);
         break;
     case IMG_TK_UNION:
     case IMG_TK_PIPE:

@@ -24,12 +24,12 @@ static void check_name(verify_ctx *v, const char *name, loc at, const char *what
     const img *im = &v->im;
     int master = v->c->master_file >= 0;
     /* a default nobody wrote matters only to mail of its class: a warning */
-    diag *g = diag_add_sev(&v->c->d, DIAG_UNKNOWN_TRANSPORT, implicit ? SEV_WARNING : SEV_ERROR, at,
-                       "%s names transport \"%s\", which %s: mail sent to it stays in the "
-                       "queue (\"mail transport unavailable\") until it expires",
-                       what, name, master ? "master.cf does not define"
-                                          : "Postfix's stock master.cf does not define (there is "
-                                            "no master.cf here)");
+    diag *g = diag_add_sev(&v->c->d, DIAG_UNKNOWN_TRANSPORT, implicit ? SEV_WARNING : SEV_ERROR,
+                           at, "%s names transport \"%s\", which %s: mail sent to it stays in "
+                           "the queue (\"mail transport unavailable\") until it expires", what,
+                           name, master ? "master.cf does not define"
+                                        : "Postfix's stock master.cf does not define (there is "
+                                          "no master.cf here)");
     const img_service *other = NULL;
     for (uint32_t i = 0; master && i < im->nservices; i++)
         if (strcmp(img_str(im, im->services[i].name), name) == 0)
