@@ -110,5 +110,13 @@ void verify_checks(config *c)
     if (verify_open(&v, c) < 0)
         return;
     verify_open_relay(&v);
+    verify_class_clash(&v);
+    verify_mail_loop(&v);
+    verify_backscatter(&v);
+    verify_masquerade(&v);
+    verify_queue_timing(&v);
+    verify_size_limits(&v);
+    verify_soft_bounce(&v);
+    verify_unknown_transport(&v);
     verify_close(&v);
 }

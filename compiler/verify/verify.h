@@ -36,5 +36,13 @@ void verify_checks(config *c);
 
 /* The checks, one file each. */
 void verify_open_relay(verify_ctx *v);      /* open_relay.c: open-relay, relay-trusts-sender */
+void verify_class_clash(verify_ctx *v);     /* class_clash.c: domain-class-clash */
+void verify_mail_loop(verify_ctx *v);       /* mail_loop.c: mail-loop */
+void verify_backscatter(verify_ctx *v);     /* backscatter.c: backscatter */
+void verify_masquerade(verify_ctx *v);      /* masquerade.c: masquerade-order */
+void verify_queue_timing(verify_ctx *v);    /* queue_timing.c: queue-timing */
+void verify_size_limits(verify_ctx *v);     /* size_limits.c: size-limits */
+void verify_soft_bounce(verify_ctx *v);     /* soft_bounce.c: soft-bounce */
+void verify_unknown_transport(verify_ctx *v); /* unknown_transport.c: unknown-transport */
 
 #endif
