@@ -110,5 +110,6 @@ void verify_checks(config *c)
     if (verify_open(&v, c) < 0)
         return;
     verify_open_relay(&v);
+    verify_deprecated(&v);
     verify_close(&v);
 }

@@ -36,5 +36,6 @@ void verify_checks(config *c);
 
 /* The checks, one file each. */
 void verify_open_relay(verify_ctx *v);      /* open_relay.c: open-relay, relay-trusts-sender */
+void verify_deprecated(verify_ctx *v);      /* deprecated.c: deprecated (restriction names) */
 
 #endif
