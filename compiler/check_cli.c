@@ -16,6 +16,7 @@ int check_cli_parse(check_cli *o, int argc, char **argv, const char *cmd, const 
         { "Werror", no_argument, 0, 'W' },
         { "allow", required_argument, 0, 'a' },
         { "attacker", required_argument, 0, 'A' },
+        { "target-version", required_argument, 0, 'T' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -32,6 +33,20 @@ int check_cli_parse(check_cli *o, int argc, char **argv, const char *cmd, const 
         case 'm': o->co.master_path = optarg; break;
         case 'W': o->werror = 1; break;
         case 'A': o->co.attacker = optarg; break;
+        case 'T': {
+            const char *level;
+            int r = compat_target_level(optarg, &level);
+            if (r < 0) {
+                fprintf(stderr, r == -1 ? "mtacc %s: --target-version \"%s\" is not a Postfix "
+                                          "release (such as 3.6)\n"
+                                        : "mtacc %s: --target-version \"%s\" is newer than "
+                                          "Postfix 3.7, whose compatibility levels mtacc knows\n",
+                        cmd, optarg);
+                return 2;
+            }
+            o->co.target_version = optarg;
+            break;
+        }
         case 'f':
             if (strcmp(optarg, "text") == 0) o->fmt = FMT_TEXT;
             else if (strcmp(optarg, "json") == 0) o->fmt = FMT_JSON;

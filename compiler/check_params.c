@@ -3,6 +3,7 @@
  * postconf's "unused parameter", see paramset.h), undefined-variable
  * ($name with no value anywhere) and expansion-loop ($a -> $b -> $a). */
 #include "compiler/checks.h"
+#include "compiler/deprecated.h"
 #include "compiler/expand.h"
 #include "compiler/paramset.h"
 #include "compiler/registry.h"
@@ -26,7 +27,8 @@ static void unknown_parameters(config *c, const paramset *ps)
 {
     for (size_t i = 0; i < c->main.n; i++) {
         const cf_setting *s = &c->main.v[i];
-        if (paramset_class(ps, s->name) != PS_UNKNOWN || !plain_name(s->name))
+        if (paramset_class(ps, s->name) != PS_UNKNOWN || !plain_name(s->name) ||
+            dep_find(DEP_PARAM, s->name))   /* deprecated says what became of it */
             continue;
         diag *g = diag_add(&c->d, DIAG_UNKNOWN_PARAMETER, s->name_loc,
                            "unknown parameter \"%s\": Postfix ignores this setting", s->name);
@@ -38,7 +40,7 @@ static void unknown_parameters(config *c, const paramset *ps)
     }
     for (size_t i = 0; i < ps->nov; i++) {
         const ps_override *o = &ps->ov[i];
-        if (paramset_class(ps, o->name) != PS_UNKNOWN)
+        if (paramset_class(ps, o->name) != PS_UNKNOWN || dep_find(DEP_PARAM, o->name))
             continue;
         diag *g = diag_add(&c->d, DIAG_UNKNOWN_PARAMETER, o->name_loc,
                            "unknown parameter \"%s\" in a -o override of service %s", o->name,

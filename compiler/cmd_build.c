@@ -13,7 +13,7 @@
 static const char build_usage[] =
     "usage: mtacc build [-c DIR] -o FILE [--main FILE] [--master FILE]\n"
     "                   [--format text|json|sarif] [--Werror] [--allow ID]...\n"
-    "                   [--attacker ADDR]\n"
+    "                   [--attacker ADDR] [--target-version VERSION]\n"
     "  -c DIR          configuration directory (default: .)\n"
     "  -o FILE         write the policy image to FILE (atomically)\n"
     "  --main FILE     use FILE in place of DIR/main.cf\n"
@@ -21,7 +21,10 @@ static const char build_usage[] =
     "  --format FMT    diagnostics as text (default), json or sarif\n"
     "  --Werror        refuse to build on warnings too\n"
     "  --allow ID      do not report diagnostic ID (repeatable)\n"
-    "  --attacker ADDR the relay checks play the untrusted client from ADDR\n";
+    "  --attacker ADDR the relay checks play the untrusted client from ADDR\n"
+    "  --target-version VERSION\n"
+    "                  compat-level reports what upgrading to this Postfix\n"
+    "                  release changes (default: 3.7)\n";
 
 int cmd_build(int argc, char **argv)
 {

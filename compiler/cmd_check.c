@@ -9,7 +9,7 @@
 static const char check_usage[] =
     "usage: mtacc check [-c DIR] [--main FILE] [--master FILE]\n"
     "                   [--format text|json|sarif] [--Werror] [--allow ID]...\n"
-    "                   [--attacker ADDR]\n"
+    "                   [--attacker ADDR] [--target-version VERSION]\n"
     "  -c DIR          configuration directory (default: .)\n"
     "  --main FILE     check FILE in place of DIR/main.cf\n"
     "  --master FILE   check FILE in place of DIR/master.cf\n"
@@ -17,7 +17,10 @@ static const char check_usage[] =
     "  --Werror        exit 1 on warnings too\n"
     "  --allow ID      do not report diagnostic ID (repeatable)\n"
     "  --attacker ADDR the relay checks play the untrusted client from ADDR\n"
-    "                  (default: public addresses outside mynetworks)\n";
+    "                  (default: public addresses outside mynetworks)\n"
+    "  --target-version VERSION\n"
+    "                  compat-level reports what upgrading to this Postfix\n"
+    "                  release changes (default: 3.7)\n";
 
 int cmd_check(int argc, char **argv)
 {

@@ -38,6 +38,7 @@ void config_load(config *c, const config_opts *o)
     c->dir = xstrdup(o->dir ? o->dir : ".");
     c->for_image = o->for_image;
     c->attacker = o->attacker;
+    c->target_version = o->target_version;
     srcset_init(&c->src);
     diags_init(&c->d, &c->src);
     int mf = load_file(c, o->main_path, "main.cf", 1);

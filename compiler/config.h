@@ -15,6 +15,8 @@ typedef struct config {
     mastercf master;      /* parsed master.cf (file -1 and no services if none) */
     int     for_image;    /* loaded to build an image (see config_opts) */
     const char *attacker; /* --attacker ADDR: the relay checks' client address */
+    const char *target_version; /* --target-version VERSION: compat-level's upgrade
+                                   (NULL: the Postfix release mtacc follows) */
 } config;
 
 typedef struct config_opts {
@@ -26,6 +28,7 @@ typedef struct config_opts {
                                  checked against their .db (the image compiler
                                  reports problems in their content instead) */
     const char *attacker;     /* --attacker ADDR (NULL: addresses the checks pick) */
+    const char *target_version; /* --target-version VERSION (NULL: Postfix 3.7) */
 } config_opts;
 
 /* Load and parse; a missing or unreadable main.cf is reported through

@@ -1,6 +1,7 @@
 /* services.c: master.cf services as transports, daemons and listeners
  * (services.h). */
 #include "compiler/verify/services.h"
+#include "compiler/listen.h"
 #include "stdlib/util/alloc.h"
 
 #include <stdio.h>
@@ -229,32 +230,7 @@ static const img_param *service_param(const img *im, const img_service *svc, con
 
 int svc_loopback_only(const img *im, const img_service *svc)
 {
-    const char *name = svc ? img_str(im, svc->name) : "smtp";
-    const char *colon = strrchr(name, ':');
-    char host[256] = "";
-    if (colon && (size_t)(colon - name) < sizeof host)
-        snprintf(host, sizeof host, "%.*s", (int)(colon - name), name);
-    if (*host)
-        return strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-               strcmp(host, "localhost") == 0;
     const img_param *p = service_param(im, svc, "inet_interfaces");
-    if (!p)
-        return 0;
-    const char *ifs = img_str(im, p->text);
-    if (strcmp(ifs, "loopback-only") == 0)
-        return 1;
-    /* a list of addresses: all loopback? */
-    int any = 0;
-    for (const char *w = ifs; *w;) {
-        w += strspn(w, ", \t");
-        size_t l = strcspn(w, ", \t");
-        if (!l)
-            break;
-        if (!((l > 4 && strncmp(w, "127.", 4) == 0) || (l == 3 && strncmp(w, "::1", 3) == 0) ||
-              (l == 5 && strncmp(w, "[::1]", 5) == 0) || (l == 9 && strncmp(w, "localhost", 9) == 0)))
-            return 0;
-        any = 1;
-        w += l;
-    }
-    return any;
+    return listen_loopback_only(svc ? img_str(im, svc->name) : "smtp",
+                                p ? img_str(im, p->text) : "");
 }

@@ -118,5 +118,6 @@ void verify_checks(config *c)
     verify_size_limits(&v);
     verify_soft_bounce(&v);
     verify_unknown_transport(&v);
+    verify_deprecated(&v);
     verify_close(&v);
 }

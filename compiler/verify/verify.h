@@ -44,5 +44,6 @@ void verify_queue_timing(verify_ctx *v);    /* queue_timing.c: queue-timing */
 void verify_size_limits(verify_ctx *v);     /* size_limits.c: size-limits */
 void verify_soft_bounce(verify_ctx *v);     /* soft_bounce.c: soft-bounce */
 void verify_unknown_transport(verify_ctx *v); /* unknown_transport.c: unknown-transport */
+void verify_deprecated(verify_ctx *v);      /* deprecated.c: deprecated (restriction names) */
 
 #endif
