@@ -218,25 +218,13 @@ static int has_unknown(const img *im)
     return has_op(im, IMG_OP_CHECK_POLICY_SERVICE);
 }
 
-/* Does a list (top level, as smtpd checks at start-up) hold a relay
- * control? Without one in either list Postfix's smtpd refuses to run:
- * no-relay-restriction reports that. */
+/* Does a list hold a relay control, as smtpd checks at start-up
+ * (no_relay.c)? Without one in either list Postfix's smtpd refuses to
+ * run: no-relay-restriction reports that. */
 static int has_relay_control(const img *im, const img_param *p)
 {
-    if (!p || p->kind != IMG_PK_RESTRICTIONS || p->num >= im->nprograms)
-        return 0;
-    const img_program *pg = &im->programs[p->num];
-    for (uint32_t k = 0; k < pg->count; k++)
-        switch (im->insns[pg->first + k].op) {
-        case IMG_OP_REJECT_UNAUTH_DESTINATION:
-        case IMG_OP_DEFER_UNAUTH_DESTINATION:
-        case IMG_OP_REJECT:
-        case IMG_OP_DEFER:
-        case IMG_OP_DEFER_IF_PERMIT:
-        case IMG_OP_CHECK_RELAY_DOMAINS:
-            return 1;
-        }
-    return 0;
+    return p && p->kind == IMG_PK_RESTRICTIONS && p->num < im->nprograms &&
+           verify_relay_control(im, (uint32_t)p->num);
 }
 
 static const img_param *service_param(const img *im, const img_service *svc, const char *name)
