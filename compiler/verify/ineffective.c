@@ -213,6 +213,25 @@ void verify_ineffective(verify_ctx *v)
     const img *im = &v->im;
     seen *sn = xcalloc(im->ninsns + 1, sizeof *sn);
     gather(v, sn);
+    /* a word lowered into several programs: judged by all its uses */
+    uint32_t *rep = vl_places(im);
+    for (uint32_t i = 0; i < im->ninsns; i++) {
+        seen *to = &sn[rep[i]], *from = &sn[i];
+        if (rep[i] == i || !from->reached)
+            continue;
+        if (!to->reached)
+            to->svc = from->svc;
+        to->reached = 1;
+        to->nsvc += from->nsvc;
+        to->sasl |= from->sasl;
+        to->tls |= from->tls;
+        to->cert |= from->cert;
+        to->meant |= from->meant;
+        to->certs_listed |= from->certs_listed;
+    }
+    for (uint32_t i = 0; i < im->ninsns; i++)
+        sn[i] = sn[rep[i]];
+    free(rep);
     for (uint32_t i = 0; i < im->nprograms; i++) {
         const img_program *p = &im->programs[i];
         for (uint32_t k = 0; k < p->count; k++) {

@@ -258,6 +258,24 @@ void vl_each_reached(verify_ctx *v, vl_program_fn fn, void *ctx)
     free(u);
 }
 
+uint32_t *vl_places(const img *im)
+{
+    uint32_t *rep = xcalloc(im->ninsns + 1, sizeof *rep);
+    for (uint32_t i = 0; i < im->ninsns; i++) {
+        const img_insn *x = &im->insns[i];
+        rep[i] = i;
+        for (uint32_t j = 0; x->file && j < i; j++) {
+            const img_insn *y = &im->insns[j];
+            if (rep[j] == j && y->file == x->file && y->line == x->line && y->col == x->col &&
+                y->op == x->op) {
+                rep[i] = j;
+                break;
+            }
+        }
+    }
+    return rep;
+}
+
 /* ---- words ----------------------------------------------------------------- */
 
 int vl_missing_operand(const img *im, const img_insn *x)

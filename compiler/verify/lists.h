@@ -79,6 +79,13 @@ vl_use *vl_uses(const verify_ctx *v);
 typedef void (*vl_program_fn)(verify_ctx *v, const img_program *p, const vl_use *u, void *ctx);
 void vl_each_reached(verify_ctx *v, vl_program_fn fn, void *ctx);
 
+/* The same restriction word may be lowered into several programs (a list
+ * is lowered again for a service whose classes differ): for each
+ * instruction, the index of the first one lowered from the same word
+ * (itself when it has no place). Checks that judge a word by all its uses
+ * gather them there. malloc'ed, im->ninsns entries. */
+uint32_t *vl_places(const img *im);
+
 /* An instruction lowered as (unknown) for a restriction word whose
  * operand is missing or not of its kind: that restriction's opcode, else
  * -1. Postfix takes the word after it as the operand all the same. */

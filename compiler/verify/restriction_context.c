@@ -7,6 +7,7 @@
  * in the ETRN list; check_etrn_access in the DATA list and the recipient
  * list; none of them ever rejected. */
 #include "compiler/verify/lists.h"
+#include "stdlib/util/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,18 +80,35 @@ static void report(verify_ctx *v, const img_program *p, const vl_use *u, const i
         diag_hint(g, "move it to %s", home(input));
 }
 
+/* What the uses of each word see, gathered at its first instruction. */
+typedef struct places {
+    uint32_t *rep;
+    unsigned *may;
+} places;
+
+static void gather(verify_ctx *v, const img_program *p, const vl_use *u, void *ctx)
+{
+    places *pl = ctx;
+    for (uint32_t k = 0; k < p->count; k++)
+        pl->may[pl->rep[p->first + k]] |= u->may;
+}
+
 static void check_program(verify_ctx *v, const img_program *p, const vl_use *u, void *ctx)
 {
-    (void)ctx;
+    const places *pl = ctx;
     for (uint32_t k = 0; k < p->count; k++) {
         const img_insn *x = &v->im.insns[p->first + k];
         unsigned input = vl_op_input(x->op);
-        if (input && !(input & u->may))
+        if (input && !(input & pl->may[pl->rep[p->first + k]]))
             report(v, p, u, x, input);
     }
 }
 
 void verify_restriction_context(verify_ctx *v)
 {
-    vl_each_reached(v, check_program, NULL);
+    places pl = { vl_places(&v->im), xcalloc(v->im.ninsns + 1, sizeof(unsigned)) };
+    vl_each_reached(v, gather, &pl);
+    vl_each_reached(v, check_program, &pl);
+    free(pl.rep);
+    free(pl.may);
 }

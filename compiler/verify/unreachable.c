@@ -114,20 +114,46 @@ static void report(verify_ctx *v, const img_program *p, uint32_t k, const ending
     free(endw);
 }
 
+/* The first instruction of p after one that always ends it (p->count: none). */
+static uint32_t first_dead(const img *im, const img_program *p, const vl_use *u, ending *e)
+{
+    if (has_unknown(im, p))
+        return p->count;
+    for (uint32_t k = 0; k + 1 < p->count; k++)
+        if (ends(im, p, k, u->must, u->warned, 0, e))
+            return k + 1;
+    return p->count;
+}
+
+/* Which words run in some use, gathered at their first instruction. */
+typedef struct places {
+    uint32_t      *rep;
+    unsigned char *runs;
+} places;
+
+static void gather(verify_ctx *v, const img_program *p, const vl_use *u, void *ctx)
+{
+    places *pl = ctx;
+    ending e;
+    uint32_t dead = first_dead(&v->im, p, u, &e);
+    for (uint32_t k = 0; k < dead; k++)
+        pl->runs[pl->rep[p->first + k]] = 1;
+}
+
 static void check_program(verify_ctx *v, const img_program *p, const vl_use *u, void *ctx)
 {
-    (void)ctx;
-    if (has_unknown(&v->im, p))
-        return;
+    const places *pl = ctx;
     ending e;
-    for (uint32_t k = 0; k + 1 < p->count; k++)
-        if (ends(&v->im, p, k, u->must, u->warned, 0, &e)) {
-            report(v, p, k, &e);
-            return;
-        }
+    uint32_t dead = first_dead(&v->im, p, u, &e);
+    if (dead < p->count && !pl->runs[pl->rep[p->first + dead]])
+        report(v, p, dead - 1, &e);
 }
 
 void verify_unreachable(verify_ctx *v)
 {
-    vl_each_reached(v, check_program, NULL);
+    places pl = { vl_places(&v->im), xcalloc(v->im.ninsns + 1, 1) };
+    vl_each_reached(v, gather, &pl);
+    vl_each_reached(v, check_program, &pl);
+    free(pl.rep);
+    free(pl.runs);
 }
