@@ -135,42 +135,41 @@ static void report_insn(verify_ctx *v, const img_insn *x, const seen *e)
                  " and %u other smtpd service%s that run%s it", e->nsvc - 1,
                  e->nsvc > 2 ? "s" : "", e->nsvc > 2 ? "" : "s");
     char *w = vl_word(v, x);
-    diag *g;
+    char msg[1000];
+    const char *setting, *hint;
     if (sasl_op(x->op)) {
-        g = diag_add(&v->c->d, DIAG_INEFFECTIVE_RESTRICTION, at,
-                     "%s never matches: SASL authentication is off (smtpd_sasl_auth_enable = "
-                     "no) in %s, so no client is ever authenticated", w, label);
-        setting_note(v, g, e->svc, "smtpd_sasl_auth_enable");
-        diag_hint(g, "set smtpd_sasl_auth_enable = yes (with smtpd_sasl_type and "
-                     "smtpd_sasl_path) for the service, e.g. -o smtpd_sasl_auth_enable=yes");
+        snprintf(msg, sizeof msg, "%s never matches: SASL authentication is off "
+                 "(smtpd_sasl_auth_enable = no) in %s, so no client is ever authenticated", w,
+                 label);
+        setting = "smtpd_sasl_auth_enable";
+        hint = "set smtpd_sasl_auth_enable = yes (with smtpd_sasl_type and smtpd_sasl_path) "
+               "for the service, e.g. -o smtpd_sasl_auth_enable=yes";
     } else if (x->op == IMG_OP_REJECT_PLAINTEXT_SESSION) {
-        g = diag_add(&v->c->d, DIAG_INEFFECTIVE_RESTRICTION, at,
-                     "reject_plaintext_session rejects every request: TLS is off in %s, so "
-                     "every session is plaintext", label);
-        setting_note(v, g, e->svc, "smtpd_tls_security_level");
-        diag_hint(g, "turn TLS on (smtpd_tls_security_level = may, with a certificate), or "
-                     "remove reject_plaintext_session");
+        snprintf(msg, sizeof msg, "reject_plaintext_session rejects every request: TLS is off "
+                 "in %s, so every session is plaintext", label);
+        setting = "smtpd_tls_security_level";
+        hint = "turn TLS on (smtpd_tls_security_level = may, with a certificate), or remove "
+               "reject_plaintext_session";
     } else if (!e->tls) {
-        g = diag_add(&v->c->d, DIAG_INEFFECTIVE_RESTRICTION, at,
-                     "%s never matches: TLS is off in %s, so no client presents a certificate",
-                     w, label);
-        setting_note(v, g, e->svc, "smtpd_tls_security_level");
-        diag_hint(g, "turn TLS on (smtpd_tls_security_level = may) and set "
-                     "smtpd_tls_ask_ccert = yes");
+        snprintf(msg, sizeof msg, "%s never matches: TLS is off in %s, so no client presents "
+                 "a certificate", w, label);
+        setting = "smtpd_tls_security_level";
+        hint = "turn TLS on (smtpd_tls_security_level = may) and set smtpd_tls_ask_ccert = yes";
     } else if (!e->cert) {
-        g = diag_add(&v->c->d, DIAG_INEFFECTIVE_RESTRICTION, at,
-                     "%s never matches: %s never asks clients for a certificate "
-                     "(smtpd_tls_ask_ccert = no)", w, label);
-        setting_note(v, g, e->svc, "smtpd_tls_ask_ccert");
-        diag_hint(g, "set smtpd_tls_ask_ccert = yes for the service");
+        snprintf(msg, sizeof msg, "%s never matches: %s never asks clients for a certificate "
+                 "(smtpd_tls_ask_ccert = no)", w, label);
+        setting = "smtpd_tls_ask_ccert";
+        hint = "set smtpd_tls_ask_ccert = yes for the service";
     } else {
-        g = diag_add(&v->c->d, DIAG_INEFFECTIVE_RESTRICTION, at,
-                     "permit_tls_clientcerts never matches: relay_clientcerts is empty in %s, "
-                     "so no certificate fingerprint is listed", label);
-        setting_note(v, g, e->svc, "relay_clientcerts");
-        diag_hint(g, "list the fingerprints of trusted client certificates in "
-                     "relay_clientcerts (a table), or use permit_tls_all_clientcerts");
+        snprintf(msg, sizeof msg, "permit_tls_clientcerts never matches: relay_clientcerts is "
+                 "empty in %s, so no certificate fingerprint is listed", label);
+        setting = "relay_clientcerts";
+        hint = "list the fingerprints of trusted client certificates in relay_clientcerts (a "
+               "table), or use permit_tls_all_clientcerts";
     }
+    diag *g = diag_add(&v->c->d, DIAG_INEFFECTIVE_RESTRICTION, at, "%s", msg);
+    setting_note(v, g, e->svc, setting);
+    diag_hint(g, "%s", hint);
     free(w);
 }
 
