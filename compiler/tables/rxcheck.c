@@ -222,26 +222,30 @@ static int matches_empty(const rxtable *t, const rxt_rule *r)
     return rc == 0;
 }
 
-/* 2: matches every string; 1: every non-empty string; 0: not a catch-all. */
-static int catch_all(const rxtable *t, const rxt_rule *r)
+int rx_catch_all(int pcre, const map_rx_rule *r)
 {
-    const char *p = r->r.pattern;
-    unsigned f = r->r.flags;
-    if (r->r.negate || (t->type == RXT_PCRE && (f & MAP_RX_EXTENDED)))
+    const char *p = r->pattern;
+    unsigned f = r->flags;
+    if (r->negate || (pcre && (f & MAP_RX_EXTENDED)))
         return 0;
-    if (t->type == RXT_REGEXP && !(f & MAP_RX_EXTENDED))
+    if (!pcre && !(f & MAP_RX_EXTENDED))
         return 0;
     static const char *const all[] = { "", "^", "$", ".*", "^.*", ".*$" };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (strcmp(p, all[i]) == 0)
             return 2;
     /* '.' matches a newline: pcre with s (default), regexp without m */
-    int dot_nl = t->type == RXT_PCRE ? (f & MAP_RX_DOTALL) != 0 : !(f & MAP_RX_MULTILINE);
+    int dot_nl = pcre ? (f & MAP_RX_DOTALL) != 0 : !(f & MAP_RX_MULTILINE);
     if (strcmp(p, "^.*$") == 0 && (dot_nl || (f & MAP_RX_MULTILINE)))
         return 2;
     if (dot_nl && (!strcmp(p, ".") || !strcmp(p, "^.") || !strcmp(p, ".+") || !strcmp(p, "^.+")))
         return 1;
     return 0;
+}
+
+static int catch_all(const rxtable *t, const rxt_rule *r)
+{
+    return rx_catch_all(t->type == RXT_PCRE, &r->r);
 }
 
 /* Does the earlier rule i run whenever rule j is reached (same block or

@@ -67,6 +67,10 @@ loc rxtable_loc(const rxtable *t, unsigned first, unsigned last);
 /* Parse srcset file `file` as a table of `type`, used as `use`; every
  * problem goes to d. */
 void rxtable_load(rxtable *t, int file, rxt_type type, table_use use, diags *d);
+/* Does rule r (of a pcre: table when pcre, else regexp:) match every
+ * key? 2: every string; 1: every non-empty string; 0: not provably
+ * (rxcheck.c). */
+int rx_catch_all(int pcre, const map_rx_rule *r);
 /* The lint checks on a loaded table (rxcheck.c). */
 void rxtable_check(const rxtable *t, diags *d);
 /* A lookup map of the kept rules; NULL and a reason in err on failure. */

@@ -269,33 +269,13 @@ static int has_unknown(const img *im)
     return has_op(im, IMG_OP_CHECK_POLICY_SERVICE);
 }
 
-/* Does a list hold a working relay control, as smtpd checks at start-up:
- * at top level, before any permit and not under warn_if_reject (oracle:
- * "permit, reject_unauth_destination" and "warn_if_reject
- * reject_unauth_destination" alone make smtpd exit)? Without one in
- * either list Postfix's smtpd refuses to run: no-relay-restriction
- * reports that. */
+/* Does a list hold a relay control, as smtpd checks at start-up
+ * (no_relay.c)? Without one in either list Postfix's smtpd refuses to
+ * run: no-relay-restriction reports that. */
 static int has_relay_control(const img *im, const img_param *p)
 {
-    if (!p || p->kind != IMG_PK_RESTRICTIONS || p->num >= im->nprograms)
-        return 0;
-    const img_program *pg = &im->programs[p->num];
-    for (uint32_t k = 0; k < pg->count; k++)
-        switch (im->insns[pg->first + k].op) {
-        case IMG_OP_PERMIT:
-            return 0;
-        case IMG_OP_WARN_IF_REJECT:
-            k++;   /* the restriction it covers does not count */
-            break;
-        case IMG_OP_REJECT_UNAUTH_DESTINATION:
-        case IMG_OP_DEFER_UNAUTH_DESTINATION:
-        case IMG_OP_REJECT:
-        case IMG_OP_DEFER:
-        case IMG_OP_DEFER_IF_PERMIT:
-        case IMG_OP_CHECK_RELAY_DOMAINS:
-            return 1;
-        }
-    return 0;
+    return p && p->kind == IMG_PK_RESTRICTIONS && p->num < im->nprograms &&
+           verify_relay_control(im, (uint32_t)p->num);
 }
 
 
@@ -344,7 +324,11 @@ static void check_service(verify_ctx *v, const img_service *svc)
     relay_case rc;
     memset(&rc, 0, sizeof rc);
     enum round rounds[3] = { ROUND_KNOWN, ROUND_UNKNOWN_OK, ROUND_MX_HERE };
-    int want[3] = { 1, has_unknown(&v->im), has_op(&v->im, IMG_OP_PERMIT_MX_BACKUP) };
+    /* with permit_mx_backup_networks, what the MX trick gets in goes to a
+     * primary MX inside those networks only: not a relay to the world */
+    const img_param *nets = service_param(im, svc, "permit_mx_backup_networks");
+    int want[3] = { 1, has_unknown(im),
+                    has_op(im, IMG_OP_PERMIT_MX_BACKUP) && !(nets && nets->nlist > 0) };
     int found = 0;
     for (int i = 0; i < 3 && !found; i++) {
         if (!want[i] || !a.clients.n)

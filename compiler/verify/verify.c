@@ -92,10 +92,20 @@ loc verify_insn_loc(const verify_ctx *v, const img_insn *x)
     size_t col = x->col > 0 ? x->col - 1 : 0;
     if (col > len)
         col = len;
-    /* the word: up to white space, a comma or a brace */
+    /* the word: up to white space, a comma or a brace, and a group in
+     * braces inside it whole ("inline:{a=b, c=d}") */
     size_t end = col;
-    while (end < len && !strchr(" \t,{}", text[end]))
+    int depth = 0;
+    while (end < len) {
+        char ch = text[end];
+        if (ch == '{')
+            depth++;
+        else if (ch == '}' && depth > 0)
+            depth--;
+        else if (depth == 0 && strchr(" \t,{}", ch))
+            break;
         end++;
+    }
     return loc_make(sid, src_line_off(&v->c->src, sid, x->line) + col, end - col);
 }
 
@@ -109,6 +119,15 @@ void verify_checks(config *c)
     verify_ctx v;
     if (verify_open(&v, c) < 0)
         return;
+    verify_unknown_restriction(&v);
+    verify_restriction_argument(&v);
+    verify_restriction_context(&v);
+    verify_unreachable(&v);
+    verify_whitelist_order(&v);
+    verify_ineffective(&v);
+    verify_no_relay(&v);
+    verify_mx_backup(&v);
+    verify_mynetworks(&v);
     verify_open_relay(&v);
     verify_class_clash(&v);
     verify_mail_loop(&v);

@@ -45,5 +45,18 @@ void verify_size_limits(verify_ctx *v);     /* size_limits.c: size-limits */
 void verify_soft_bounce(verify_ctx *v);     /* soft_bounce.c: soft-bounce */
 void verify_unknown_transport(verify_ctx *v); /* unknown_transport.c: unknown-transport */
 void verify_deprecated(verify_ctx *v);      /* deprecated.c: deprecated (restriction names) */
+void verify_unknown_restriction(verify_ctx *v);   /* unknown_restriction.c */
+void verify_restriction_argument(verify_ctx *v);  /* restriction_argument.c */
+void verify_restriction_context(verify_ctx *v);   /* restriction_context.c */
+void verify_unreachable(verify_ctx *v);     /* unreachable.c: unreachable-restriction */
+void verify_whitelist_order(verify_ctx *v); /* whitelist_order.c: whitelist-after-block */
+void verify_ineffective(verify_ctx *v);     /* ineffective.c: ineffective-restriction */
+void verify_no_relay(verify_ctx *v);        /* no_relay.c: no-relay-restriction */
+void verify_mx_backup(verify_ctx *v);       /* mx_backup.c: mx-backup-unrestricted */
+void verify_mynetworks(verify_ctx *v);      /* mynetworks.c: mynetworks-too-broad */
+
+/* Does program p hold a relay control (reject_unauth_destination, ...)
+ * as Postfix's smtpd requires one at start-up (no_relay.c)? */
+int  verify_relay_control(const img *im, uint32_t p);
 
 #endif
