@@ -58,6 +58,8 @@ const char *pol_item(pol_state *st)
         return "DATA";
     case POL_CTX_EOD:
         return "END-OF-MESSAGE";
+    case POL_CTX_ETRN:
+        return st->etrn ? st->etrn : "";
     default:
         return st->rcpt ? st->rcpt : "";
     }
@@ -609,7 +611,7 @@ static pol_policy_query policy_query(pol_state *st, const pol_policy_cfg *cfg)
     if (s->sender)
         q.sender = pol_parsed(st, s->sender)->echo;
     if (st->stage == POL_STAGE_ETRN)
-        q.etrn_domain = st->rcpt ? st->rcpt : "";
+        q.etrn_domain = st->etrn ? st->etrn : "";
     else if (st->rcpt)
         q.recipient = st->rcpt;
     if (st->stage == POL_STAGE_DATA || st->stage == POL_STAGE_EOM)
@@ -694,7 +696,7 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
     case IMG_OP_CHECK_RECIPIENT_ACCESS:
         return st->rcpt ? check_access(st, x->a, POL_CTX_RECIPIENT) : POL_FLOW_DUNNO;
     case IMG_OP_CHECK_ETRN_ACCESS:
-        return check_access(st, x->a, POL_CTX_ETRN);
+        return st->etrn ? check_access(st, x->a, POL_CTX_ETRN) : POL_FLOW_DUNNO;
     case IMG_OP_PERMIT_AUTH_DESTINATION:
         return st->rcpt && auth_destination(st) ? POL_FLOW_OK : POL_FLOW_DUNNO;
     case IMG_OP_REJECT_UNAUTH_DESTINATION:
@@ -838,7 +840,8 @@ static pol_flow exec_insn(pol_state *st, const img_insn *x)
         case POL_CTX_SENDER: return s->sender ? check_access(st, x->a, POL_CTX_SENDER) : POL_FLOW_DUNNO;
         case POL_CTX_RECIPIENT:
             return st->rcpt ? check_access(st, x->a, POL_CTX_RECIPIENT) : POL_FLOW_DUNNO;
-        case POL_CTX_ETRN: return check_access(st, x->a, POL_CTX_ETRN);
+        case POL_CTX_ETRN:
+            return st->etrn ? check_access(st, x->a, POL_CTX_ETRN) : POL_FLOW_DUNNO;
         default: return config_error(st, "a table alone in a DATA or end-of-data list");
         }
     case IMG_OP_CHECK_RELAY_DOMAINS:
@@ -1319,7 +1322,7 @@ void pol_etrn(pol_session *s, const char *domain, pol_reply *r)
     pol_state st;
     state_init(&st, s, r);
     st.stage = POL_STAGE_ETRN;
-    st.rcpt = domain;
+    st.etrn = domain;
     pol_flow f = POL_FLOW_DUNNO;
     /* under smtpd_delay_reject the client and helo lists wait for ETRN too */
     if (delay_reject(s)) {

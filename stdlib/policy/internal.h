@@ -85,6 +85,7 @@ typedef struct pol_state {
     pol_ctx      list_ctx;     /* the top-level list being evaluated */
     pol_stage    stage;        /* the SMTP command being decided */
     const char  *rcpt;         /* RCPT stage: the recipient */
+    const char  *etrn;         /* ETRN stage: the domain */
     pol_addr     rcpt_addr;
     int          warn_next;    /* warn_if_reject before this restriction */
     pol_reply    defer_if_permit, defer_if_reject;   /* saved, when set */
