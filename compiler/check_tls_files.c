@@ -63,6 +63,10 @@ static void tf_release(tf_file *x)
 static void tf_open(tf_state *t, const tlsf_file *f, int report, tf_file *x)
 {
     memset(x, 0, sizeof *x);
+    /* a CA file is often the system's whole bundle: the first ones tell
+     * whether it is a file of certificates */
+    if (f->kind == TLSF_CAFILE)
+        x->objs.parse_max = 8;
     x->f = f;
     x->at = svp_word_loc(t->c, f->at, f->path);
     tlsf_status st = tlsf_resolve(t->c, f->path, &x->fs);
@@ -126,7 +130,7 @@ static int bad_certs(tf_state *t, const tf_file *x, const pem_list *l)
         if (l->v[i].kind != PEM_CERT)
             continue;
         n++;
-        if (l->v[i].cert)
+        if (l->v[i].cert || l->v[i].skipped)
             continue;
         diag *g = diag_add(&t->c->d, DIAG_TLS_FILES, x->at,
                            "%s: certificate %zu in %s is not a valid PEM certificate",

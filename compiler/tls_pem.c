@@ -81,10 +81,15 @@ static void add_object(pem_list *l, const char *label, const char *b, const char
     o->kind = is_cert_label(label) ? PEM_CERT : is_key_label(label) ? PEM_KEY : PEM_OTHER;
     if (o->kind == PEM_OTHER)
         return;
+    if (o->kind == PEM_CERT && l->parse_max && l->parsed >= l->parse_max) {
+        o->skipped = 1;
+        return;
+    }
     BIO *bio = BIO_new_mem_buf(b, (int)(e - b));
     if (!bio)
         return;
     if (o->kind == PEM_CERT) {
+        l->parsed++;
         o->cert = strcmp(label, "TRUSTED CERTIFICATE") == 0
                       ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)
                       : PEM_read_bio_X509(bio, NULL, NULL, NULL);
