@@ -207,9 +207,7 @@ void verify_backscatter(verify_ctx *v)
     int any = 0;
     for (uint32_t i = 0; i < im->nservices; i++) {
         const img_service *s = &im->services[i];
-        const char *type = img_str(im, s->type);
-        if (strcmp(img_str(im, s->command), "smtpd") != 0 ||
-            (strcmp(type, "inet") != 0 && strcmp(type, "pass") != 0))
+        if (!svc_is_smtpd_listener(im, s))
             continue;
         any = 1;
         check_service(v, s, &rep);

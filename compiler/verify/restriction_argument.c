@@ -140,14 +140,45 @@ static void dns_list(verify_ctx *v, const img_insn *x)
     free(name);
 }
 
+/* The braced attributes of check_policy_service { endpoint, name=value,
+ * ... }, read by the code mtad runs (stdlib/policy/policy_cfg.c). */
+static void policy_attributes(verify_ctx *v, const img_insn *x)
+{
+    const char *ep = img_str(&v->im, x->a), *attrs = img_str(&v->im, x->b);
+    if (!*attrs)
+        return;
+    pol_dns *dns = pol_dns_empty_new();
+    pol_session s;
+    pol_session_init(&s, &v->pi, NULL, dns);
+    pol_policy_cfg cfg;
+    strbuf err;
+    sb_init(&err);
+    if (pol_policy_cfg_init(&cfg, &s, ep, attrs, &err) < 0) {
+        loc at = verify_insn_loc(v, x);
+        if (vl_once(v, DIAG_RESTRICTION_ARGUMENT, at)) {
+            diag *g = diag_add(&v->c->d, DIAG_RESTRICTION_ARGUMENT, at,
+                               "check_policy_service %s: %s: Postfix's smtpd exits when it "
+                               "starts (fatal: unknown option)", ep, sb_str(&err));
+            diag_hint(g, "attributes are timeout, default_action, policy_context, max_idle, "
+                      "max_ttl, request_limit, try_limit and retry_delay, as name=value");
+        }
+    }
+    pol_policy_cfg_free(&cfg);
+    sb_free(&err);
+    pol_session_free(&s);
+    pol_dns_free(dns);
+}
+
 /* check_policy_service's server: inet:, unix: or local:. */
 static void policy_service(verify_ctx *v, const img_insn *x)
 {
     const char *ep = img_str(&v->im, x->a);
     static const char *const ok[] = { "inet:", "unix:", "local:" };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-        if (strncasecmp(ep, ok[i], strlen(ok[i])) == 0)
+        if (strncasecmp(ep, ok[i], strlen(ok[i])) == 0) {
+            policy_attributes(v, x);
             return;
+        }
     loc at = verify_insn_loc(v, x);
     if (!vl_once(v, DIAG_RESTRICTION_ARGUMENT, at))
         return;

@@ -234,3 +234,10 @@ int svc_loopback_only(const img *im, const img_service *svc)
     return listen_loopback_only(svc ? img_str(im, svc->name) : "smtp",
                                 p ? img_str(im, p->text) : "");
 }
+
+int svc_is_smtpd_listener(const img *im, const img_service *svc)
+{
+    const char *type = img_str(im, svc->type);
+    return strcmp(img_str(im, svc->command), "smtpd") == 0 &&
+           (strcmp(type, "inet") == 0 || strcmp(type, "pass") == 0);
+}
