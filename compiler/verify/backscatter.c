@@ -165,8 +165,9 @@ static void report(verify_ctx *v, const img_service *svc, const struct rclass *k
         diag_hint(g, "list the mailboxes in virtual_mailbox_maps");
 }
 
-static void check_service(verify_ctx *v, const img_service *svc, reported *rep)
+static void check_service(verify_ctx *v, const img_service *svc, void *arg)
 {
+    reported *rep = arg;
     if (!svc_mx_facing(v, svc) || svc_loopback_only(&v->im, svc))
         return;
     pol_dns *dns = pol_dns_empty_new();
@@ -202,17 +203,7 @@ static void check_service(verify_ctx *v, const img_service *svc, reported *rep)
 
 void verify_backscatter(verify_ctx *v)
 {
-    const img *im = &v->im;
     reported rep = { 0 };
-    int any = 0;
-    for (uint32_t i = 0; i < im->nservices; i++) {
-        const img_service *s = &im->services[i];
-        if (!svc_is_smtpd_listener(im, s))
-            continue;
-        any = 1;
-        check_service(v, s, &rep);
-    }
-    if (!any && v->c->master_file < 0)
-        check_service(v, NULL, &rep);   /* no master.cf: Postfix's stock smtp service */
+    svc_each_listener(v, check_service, &rep);
     free(rep.v);
 }

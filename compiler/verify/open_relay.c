@@ -312,8 +312,9 @@ static void tables_before_control(const img *im, const img_param *p, unsigned ch
             }
 }
 
-static void check_service(verify_ctx *v, const img_service *svc)
+static void check_service(verify_ctx *v, const img_service *svc, void *arg)
 {
+    (void)arg;
     const img *im = &v->im;
     if (svc_loopback_only(im, svc) ||
         (!has_relay_control(im, service_param(im, svc, "smtpd_relay_restrictions")) &&
@@ -362,15 +363,5 @@ static void check_service(verify_ctx *v, const img_service *svc)
 
 void verify_open_relay(verify_ctx *v)
 {
-    const img *im = &v->im;
-    int any = 0;
-    for (uint32_t i = 0; i < im->nservices; i++) {
-        const img_service *s = &im->services[i];
-        if (!svc_is_smtpd_listener(im, s))
-            continue;
-        any = 1;
-        check_service(v, s);
-    }
-    if (!any && v->c->master_file < 0)
-        check_service(v, NULL);   /* no master.cf: main.cf as Postfix's stock smtp service sees it */
+    svc_each_listener(v, check_service, NULL);
 }

@@ -235,9 +235,19 @@ int svc_loopback_only(const img *im, const img_service *svc)
                                 p ? img_str(im, p->text) : "");
 }
 
-int svc_is_smtpd_listener(const img *im, const img_service *svc)
+void svc_each_listener(verify_ctx *v, svc_fn *fn, void *arg)
 {
-    const char *type = img_str(im, svc->type);
-    return strcmp(img_str(im, svc->command), "smtpd") == 0 &&
-           (strcmp(type, "inet") == 0 || strcmp(type, "pass") == 0);
+    const img *im = &v->im;
+    int any = 0;
+    for (uint32_t i = 0; i < im->nservices; i++) {
+        const img_service *s = &im->services[i];
+        const char *type = img_str(im, s->type);
+        if (strcmp(img_str(im, s->command), "smtpd") != 0 ||
+            (strcmp(type, "inet") != 0 && strcmp(type, "pass") != 0))
+            continue;
+        any = 1;
+        fn(v, s, arg);
+    }
+    if (!any && v->c->master_file < 0)
+        fn(v, NULL, arg);
 }

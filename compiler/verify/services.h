@@ -44,8 +44,9 @@ int svc_mx_facing(const verify_ctx *v, const img_service *svc);
 /* Is every address the smtpd service listens on a loopback address (out
  * of reach of other hosts)? svc NULL: the stock smtp service. */
 int svc_loopback_only(const img *im, const img_service *svc);
-/* Does the service take SMTP connections (an smtpd of type inet, or pass
- * behind postscreen)? */
-int svc_is_smtpd_listener(const img *im, const img_service *svc);
+/* Call fn for every smtpd that takes SMTP connections (type inet, or pass
+ * behind postscreen), or once with NULL (main.cf as Postfix's stock smtp
+ * service sees it) when there is no master.cf. */
+void svc_each_listener(verify_ctx *v, svc_fn *fn, void *arg);
 
 #endif

@@ -61,6 +61,16 @@ static int rcpt_code(pol_session *s, const char *rcpt, pol_reply *r)
     return r->code;
 }
 
+/* A session of a client at addr that said HELO mail.example.org and
+ * MAIL FROM bob@example.org. */
+static void session_of(pol_session *s, pol_image *pi, pol_dns *dns, const char *addr)
+{
+    pol_session_init(s, pi, NULL, dns);
+    s->client_addr = addr;
+    s->helo = "mail.example.org";
+    s->sender = "bob@example.org";
+}
+
 int main(void)
 {
     char dir[] = "/tmp/test_policy_session.XXXXXX";
@@ -108,18 +118,12 @@ int main(void)
     pol_session_free(&s);
 
     /* a client in the table, asked twice in one session */
-    pol_session_init(&s, &pi, NULL, dns);
-    s.client_addr = "10.0.0.1";
-    s.helo = "mail.example.org";
-    s.sender = "bob@example.org";
+    session_of(&s, &pi, dns, "10.0.0.1");
     check(rcpt_code(&s, "u@example.net", &r) == 554, "client in the table: rejected");
     check(rcpt_code(&s, "v@example.net", &r) == 554, "  and again from the memo");
     check(strstr(sb_str(&r.text), "bad client") != NULL, "  with the table's text");
     pol_session_free(&s);
-    pol_session_init(&s, &pi, NULL, dns);
-    s.client_addr = "10.0.0.2";
-    s.helo = "mail.example.org";
-    s.sender = "bob@example.org";
+    session_of(&s, &pi, dns, "10.0.0.2");
     check(rcpt_code(&s, "u@example.net", &r) == 250, "another client: accepted");
     pol_session_free(&s);
 
@@ -131,11 +135,8 @@ int main(void)
         { "skip.example", 250, "2.1.5 Ok" },
     };
     for (size_t i = 0; i < sizeof rev / sizeof *rev; i++) {
-        pol_session_init(&s, &pi, NULL, dns);
-        s.client_addr = "192.0.2.7";
+        session_of(&s, &pi, dns, "192.0.2.7");
         s.reverse_name = rev[i].name;
-        s.helo = "mail.example.org";
-        s.sender = "bob@example.org";
         char name[160];
         snprintf(name, sizeof name, "reverse client name %s: %d %s", rev[i].name, rev[i].code,
                  rev[i].text);
