@@ -1,0 +1,100 @@
+/* store.h: the durable queue under queue_directory (doc/mta-queue.5).
+ *
+ * One file per message, named by its queue id, in one of the states
+ * incoming, active, deferred, hold, corrupt. A file is a sequence of
+ * typed, length-prefixed records (envelope, content, effects) closed by
+ * an end record carrying the count and a checksum of what precedes it;
+ * a file without a valid end record was never acknowledged.
+ *
+ * Durability: qs_msg_commit hands the finished file to a committer
+ * thread that fsyncs every file of its batch, then each directory that
+ * gained an entry, and only then reports the batch done. Sessions that
+ * finish while a batch is being synced form the next batch (group
+ * commit), so many acceptances share one journal commit of the file
+ * system. The event loop learns of done batches through qs_event_fd. */
+#ifndef QMGR_STORE_H
+#define QMGR_STORE_H
+#include "stdlib/util/strbuf.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct qstore qstore;
+typedef struct qmsg qmsg;
+
+enum qs_state { QS_INCOMING, QS_ACTIVE, QS_DEFERRED, QS_HOLD, QS_CORRUPT, QS_NSTATES };
+const char *qs_state_name(enum qs_state st);    /* "incoming", ... */
+
+/* Open (creating the state directories, mode 0700) the queue under dir.
+ * NULL with a one-line reason in err. Starts the committer thread. */
+qstore *qs_open(const char *dir, strbuf *err);
+void    qs_close(qstore *q);          /* waits for pending commits */
+
+/* After a crash, before serving: incoming files without a valid end
+ * record are removed (never acknowledged); files whose end record is
+ * present but whose checksum or records do not verify move to corrupt.
+ * Counts what it did. */
+typedef struct qs_recovery { unsigned removed, corrupt, kept; } qs_recovery;
+int qs_recover(qstore *q, qs_recovery *out, strbuf *err);
+
+/* Messages per state (a directory scan). */
+int qs_count(qstore *q, unsigned counts[QS_NSTATES]);
+
+/* ---- writing one message ------------------------------------------------ */
+/* Create incoming/ID; NULL with why in err (disk full, permission): the
+ * caller answers 451 4.3.0. */
+qmsg       *qs_msg_new(qstore *q, strbuf *err);
+const char *qs_msg_id(const qmsg *m);   /* "4F2A1C3B9E" (uppercase hex, 10-12) */
+
+/* Envelope and effect records, in any order, before or after content.
+ * Names are short words documented in mta-queue.5: "time", "client_address",
+ * "client_name", "reverse_client_name", "helo_name", "protocol",
+ * "sasl_method", "sasl_username", "sasl_sender", "dsn_envid", "dsn_ret",
+ * "size", "smtputf8", "8bitmime", "hold", "discard", "filter", "redirect",
+ * "bcc", "warn", "info". Each returns 0 or -1 (write error: see qs_msg_error). */
+int qs_msg_attr(qmsg *m, const char *name, const char *value);
+int qs_msg_sender(qmsg *m, const char *sender);                 /* "" for <> */
+/* DSN: orcpt as received ("rfc822;u@d") or NULL; notify a bit set of
+ * QS_NOTIFY_*. */
+enum { QS_NOTIFY_NEVER = 1, QS_NOTIFY_SUCCESS = 2, QS_NOTIFY_FAILURE = 4, QS_NOTIFY_DELAY = 8 };
+int qs_msg_rcpt(qmsg *m, const char *rcpt, const char *orcpt, unsigned notify);
+/* Content: one line without its end-of-line; more != 0 when the line goes
+ * on in the next call (a line longer than line_length_limit). The first
+ * call starts the content; headers and body are not told apart here. */
+int qs_msg_line(qmsg *m, const char *line, size_t len, int more);
+const char *qs_msg_error(const qmsg *m); /* why the last call failed, or NULL */
+/* Bytes of content written so far (for message_size_limit). */
+uint64_t qs_msg_size(const qmsg *m);
+
+/* Finish: write the end record, move to hold/ when state is QS_HOLD, and
+ * queue for the next group commit. done(arg, 0, NULL) runs from
+ * qs_dispatch once data and directory entry are on disk, done(arg, -1,
+ * why) if anything failed (the file is removed then: answer 451). The
+ * message handle is freed either way after done returns. */
+typedef void (*qs_done_fn)(void *arg, int status, const char *why);
+void qs_msg_commit(qmsg *m, enum qs_state state, qs_done_fn done, void *arg);
+/* Drop an unfinished message (rejected, client gone): unlink and free. */
+void qs_msg_abort(qmsg *m);
+
+/* The event loop polls this fd for reading and then calls qs_dispatch,
+ * which runs the done callbacks of finished batches. */
+int  qs_event_fd(const qstore *q);
+void qs_dispatch(qstore *q);
+
+/* ---- reading --------------------------------------------------------------- */
+/* A queue file decoded (for `mtad queue`, tests and part 2's scheduler). */
+typedef struct qs_rcpt { char *addr, *orcpt; unsigned notify; } qs_rcpt;
+typedef struct qs_attr { char *name, *value; } qs_attr;
+typedef struct qs_file {
+    char     *id;
+    enum qs_state state;
+    char     *sender;
+    qs_rcpt  *rcpts;   size_t nrcpts;
+    qs_attr  *attrs;   size_t nattrs;
+    strbuf    content;   /* lines joined with "\n" (a "more" piece joins without) */
+} qs_file;
+/* Read state/ID (or any path). 0, or -1 with why (missing, truncated,
+ * bad checksum) in err. */
+int  qs_read(const char *path, qs_file *out, strbuf *err);
+void qs_file_free(qs_file *f);
+
+#endif
