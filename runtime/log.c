@@ -14,6 +14,7 @@ static int  log_fd = 2;
 static char log_path[4096];
 static char ident[128] = "mtad";
 static char host[256];
+static int  facility = LOG_MAIL;
 
 static int facility_of(const char *name)
 {
@@ -41,7 +42,8 @@ int mlog_open(enum mlog_target t, const char *arg)
         log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
         if (log_fd < 0) { target = MLOG_STDERR; log_fd = 2; return -1; }
     } else if (t == MLOG_SYSLOG) {
-        openlog(ident, LOG_PID | LOG_NDELAY, facility_of(arg));
+        facility = facility_of(arg);
+        openlog(ident, LOG_PID | LOG_NDELAY, facility);
     } else {
         log_fd = 2;
     }
@@ -54,7 +56,7 @@ void mlog_set_name(const char *syslog_name, const char *role)
              syslog_name && *syslog_name ? syslog_name : "mtad", role);
     if (target == MLOG_SYSLOG) {
         closelog();
-        openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+        openlog(ident, LOG_PID | LOG_NDELAY, facility);
     }
 }
 
