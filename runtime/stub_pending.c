@@ -1,8 +1,10 @@
-/* stub_pending.c: TEMPORARY stand-ins for smtpd_worker_main (runtime/smtpd)
- * and the queue store (runtime/qmgr) until they land on main; this file is
- * deleted then. The worker greets and hangs up; the store counts files. */
+/* stub_pending.c: TEMPORARY stand-ins for the queue store (runtime/qmgr)
+ * and content processing (stdlib/content) until they land on main; this
+ * file is deleted then. The store counts files and refuses new messages
+ * (the worker answers 4xx); content is never reached without a message. */
 #include "runtime/qmgr/store.h"
-#include "runtime/worker.h"
+#include "stdlib/content/content.h"
+#include <fcntl.h>
 #include "stdlib/util/alloc.h"
 
 #include <dirent.h>
@@ -16,38 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t drain, stop;
-static void on_drain(int s) { (void)s; drain = 1; }
-static void on_stop(int s) { (void)s; stop = 1; }
-
-int smtpd_worker_main(const worker_args *a)
-{
-    signal(WORKER_SIG_DRAIN, on_drain);
-    signal(WORKER_SIG_STOP, on_stop);
-    struct pollfd *p = xcalloc(a->nls ? a->nls : 1, sizeof *p);
-    for (size_t i = 0; i < a->nls; i++)
-        p[i] = (struct pollfd){ .fd = a->ls[i].fd, .events = POLLIN };
-    while (!drain && !stop) {
-        if (poll(p, a->nls, 200) <= 0)
-            continue;
-        for (size_t i = 0; i < a->nls; i++) {
-            if (!(p[i].revents & POLLIN))
-                continue;
-            int c = accept(p[i].fd, NULL, NULL);
-            if (c < 0)
-                continue;
-            a->stats->sessions_total++;
-            const char *g = "220 mtad stub ESMTP\r\n";
-            ssize_t w = write(c, g, strlen(g));
-            (void)w;
-            close(c);
-        }
-    }
-    free(p);
-    return 0;
-}
-
-struct qstore { char *dir; };
+struct qstore { char *dir; int ev[2]; };
 static const char *names[QS_NSTATES] = { "incoming", "active", "deferred", "hold", "corrupt" };
 const char *qs_state_name(enum qs_state st) { return names[st]; }
 
@@ -63,10 +34,44 @@ qstore *qs_open(const char *dir, strbuf *err)
     }
     qstore *q = xcalloc(1, sizeof *q);
     q->dir = xstrdup(dir);
+    if (pipe2(q->ev, O_CLOEXEC | O_NONBLOCK) < 0)
+        q->ev[0] = q->ev[1] = -1;
     return q;
 }
 
-void qs_close(qstore *q) { free(q->dir); free(q); }
+void qs_close(qstore *q)
+{
+    if (q->ev[0] >= 0) { close(q->ev[0]); close(q->ev[1]); }
+    free(q->dir);
+    free(q);
+}
+
+int  qs_event_fd(const qstore *q) { return q->ev[0]; }
+void qs_dispatch(qstore *q) { (void)q; }
+qmsg *qs_msg_new(qstore *q, strbuf *err)
+{
+    (void)q;
+    sb_adds(err, "the queue store is not in this build yet (runtime/stub_pending.c)");
+    return NULL;
+}
+const char *qs_msg_id(const qmsg *m) { (void)m; panic("stub"); }
+int qs_msg_attr(qmsg *m, const char *n, const char *v) { (void)m; (void)n; (void)v; panic("stub"); }
+int qs_msg_sender(qmsg *m, const char *s) { (void)m; (void)s; panic("stub"); }
+int qs_msg_rcpt(qmsg *m, const char *r, const char *o, unsigned n) { (void)m; (void)r; (void)o; (void)n; panic("stub"); }
+int qs_msg_line(qmsg *m, const char *l, size_t n, int more) { (void)m; (void)l; (void)n; (void)more; panic("stub"); }
+const char *qs_msg_error(const qmsg *m) { (void)m; return "stub"; }
+void qs_msg_commit(qmsg *m, enum qs_state st, qs_done_fn d, void *a) { (void)m; (void)st; (void)d; (void)a; panic("stub"); }
+void qs_msg_abort(qmsg *m) { (void)m; }
+
+cnt_ctx *cnt_new(pol_image *pi, const img_service *svc, const cnt_info *info, cnt_out_fn out, void *arg)
+{
+    (void)pi; (void)svc; (void)info; (void)out; (void)arg;
+    panic("stub");
+}
+void cnt_line(cnt_ctx *c, const char *l, size_t n, int more) { (void)c; (void)l; (void)n; (void)more; }
+void cnt_end(cnt_ctx *c) { (void)c; }
+const cnt_result *cnt_result_of(const cnt_ctx *c) { (void)c; panic("stub"); }
+void cnt_free(cnt_ctx *c) { (void)c; }
 
 int qs_recover(qstore *q, qs_recovery *out, strbuf *err)
 {

@@ -157,19 +157,21 @@ suite() {  # the mtad binary, a tag for the test names
 import os, socket, sys, time
 port, stop = int(sys.argv[1]), sys.argv[2]
 ok = refused = other = 0
+why = set()
 while not os.path.exists(stop):
     try:
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         s.settimeout(5)
-        if s.recv(4).startswith(b"220"): ok += 1
-        else: other += 1
+        got = s.recv(4)
+        if got.startswith(b"220"): ok += 1
+        else: other += 1; why.add(repr(got))
         s.close()
     except ConnectionRefusedError:
         refused += 1
-    except OSError:
-        other += 1
+    except OSError as e:
+        other += 1; why.add(repr(e))
     time.sleep(0.003)
-print(ok, refused, other)
+print(ok, refused, other, " ".join(sorted(why)))
 EOF
     local loop=$! bad=0
     sleep 0.2
@@ -182,11 +184,12 @@ EOF
     touch "$T/$tag/loop.stop"
     wait $loop
     local ok nref other
-    read -r ok nref other < "$T/$tag/loop.out"
+    local why
+    read -r ok nref other why < "$T/$tag/loop.out"
     [ "$bad" = 0 ] && pass "$tag: 20 reloads accepted" || fail "$tag: 20 reloads accepted ($bad refused)"
     [ "${nref:-1}" = 0 ] && [ "${other:-1}" = 0 ] && [ "${ok:-0}" -gt 20 ] &&
         pass "$tag: no connection refused during 20 reloads ($ok served)" ||
-        fail "$tag: connections during 20 reloads: $ok served, $nref refused, $other failed"
+        fail "$tag: connections during 20 reloads: $ok served, $nref refused, $other failed ($why)"
     "$MTAD" status -q "$Q" --format json > "$T/s3.json"
     gen=$(json_get "$T/s3.json" 'j["generation"]')
     [ "$gen" = 23 ] && pass "$tag: generation 23 after 22 reloads" || fail "$tag: generation $gen after 22 reloads"

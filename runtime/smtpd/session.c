@@ -107,7 +107,8 @@ void smtpd_session_start(smtpd_session *s)
         smtpd_reply(s, "421 4.7.0 %s Error: too many connections from %s", s->cfg->myhostname,
                     s->addr);
         s->closing_after = 1;
-    } else if (w->draining || w->stopping) {
+    } else if (w->stopping) {
+        /* not when draining: what it accepted before is served to the end */
         smtpd_reply(s, "421 4.3.2 %s Service shutting down, closing transmission channel",
                     s->cfg->myhostname);
         s->closing_after = 1;
