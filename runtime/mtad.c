@@ -25,8 +25,8 @@ enum { OPT_I = 1, OPT_Q = 2, OPT_F = 4, OPT_FORMAT = 8 };
 typedef struct opts {
     const char *image, *queue, *format;
     int foreground;
-    int argc;                    /* what follows the options (mtad queue) */
-    char **argv;
+    int argc;                    /* the command's name and what is not our option */
+    char **argv;                 /* (mtad queue's arguments) */
 } opts;
 
 static int cmd_start(const opts *o);
@@ -89,29 +89,36 @@ static void command_usage(const struct command *c, FILE *out)
     fputs(c->details, out);
 }
 
-/* 0, 1 when --help was asked (printed), -1 on a usage error (printed). */
+/* 0, 1 when --help was asked (printed), -1 on a usage error (printed).
+ * What is not an option of ours is collected in o->argv after the
+ * command's name (mtad queue's own arguments; an error elsewhere). */
 static int parse(const struct command *c, int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->format = "text";
-    int i;
-    for (i = 1; i < argc; i++) {
+    o->argv = xcalloc((size_t)argc + 1, sizeof *o->argv);
+    o->argv[o->argc++] = argv[0];
+    int is_queue = c->run == cmd_queue, opts_done = 0;
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = NULL;
+        if (opts_done || a[0] != '-' || !a[1]) {
+            o->argv[o->argc++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            opts_done = 1;
+            continue;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            if (QUEUE_HELP && c->run == cmd_queue)
-                break;                  /* mtad queue describes itself */
+            if (QUEUE_HELP && is_queue) {       /* mtad queue describes itself */
+                o->argv[o->argc++] = argv[i];
+                continue;
+            }
             command_usage(c, stdout);
             return 1;
         }
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        }
-        if (a[0] != '-')
-            break;
         int needs = strcmp(a, "-i") == 0 ? OPT_I : strcmp(a, "-q") == 0 ? OPT_Q
-                  : strcmp(a, "--format") == 0 ? OPT_FORMAT : 0;
+                  : strcmp(a, "--format") == 0 && !is_queue ? OPT_FORMAT : 0;
         if (strncmp(a, "--format=", 9) == 0 && (c->takes & OPT_FORMAT)) {
             o->format = a + 9;
         } else if (strcmp(a, "-f") == 0 && (c->takes & OPT_F)) {
@@ -121,22 +128,22 @@ static int parse(const struct command *c, int argc, char **argv, opts *o)
                 fprintf(stderr, "mtad %s: %s needs a value\n", c->name, a);
                 return -1;
             }
-            val = argv[++i];
+            const char *val = argv[++i];
             if (needs == OPT_I) o->image = val;
             else if (needs == OPT_Q) o->queue = val;
             else o->format = val;
-        } else if (c->run == cmd_queue) {
-            break;                      /* mtad queue's own options */
+        } else if (is_queue) {
+            o->argv[o->argc++] = argv[i];       /* mtad queue's own options */
+            if (strcmp(a, "--format") == 0 && i + 1 < argc)
+                o->argv[o->argc++] = argv[++i];
         } else {
             fprintf(stderr, "mtad %s: unknown option \"%s\"\n", c->name, a);
             command_usage(c, stderr);
             return -1;
         }
     }
-    o->argc = argc - i;
-    o->argv = argv + i;
-    if (o->argc > 0 && c->run != cmd_queue) {
-        fprintf(stderr, "mtad %s: unexpected argument \"%s\"\n", c->name, o->argv[0]);
+    if (o->argc > 1 && !is_queue) {
+        fprintf(stderr, "mtad %s: unexpected argument \"%s\"\n", c->name, o->argv[1]);
         command_usage(c, stderr);
         return -1;
     }
@@ -269,13 +276,7 @@ static int cmd_queue(const opts *o)
     char *q = queue_of(o);
     if (!q)
         return 1;
-    /* argv[0] is the command's name, as getopt expects */
-    char **argv = xcalloc((size_t)o->argc + 2, sizeof *argv);
-    argv[0] = "queue";
-    for (int i = 0; i < o->argc; i++)
-        argv[i + 1] = o->argv[i];
-    int rc = mtad_cmd_queue(q, o->argc + 1, argv);
-    free(argv);
+    int rc = mtad_cmd_queue(q, o->argc, o->argv);      /* argv[0] is "queue" */
     free(q);
     return rc;
 #else
@@ -306,9 +307,9 @@ int main(int argc, char **argv)
             continue;
         opts o;
         int p = parse(c, argc - 1, argv + 1, &o);
-        if (p != 0)
-            return p > 0 ? 0 : 2;
-        return c->run(&o);
+        int rc = p > 0 ? 0 : p < 0 ? 2 : c->run(&o);
+        free(o.argv);
+        return rc;
     }
     fprintf(stderr, "mtad: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
