@@ -225,7 +225,8 @@ EOF
         fail "$tag: truncated image refused"
     python3 - "$P3" > "$T/holder.out" <<'EOF' &
 import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
 print("ready", flush=True); time.sleep(60)
 EOF
     HOLDER=$!
@@ -268,8 +269,36 @@ EOF
             fail "$tag: status by another user"
     fi
 
+    # ---- a session in progress: counted by status, told 421 by stop ----
+    python3 - "$P1" > "$T/$tag/session.out" <<'EOF' &
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+f = s.makefile("rb")
+print(f.readline().decode().strip(), flush=True)
+print(f.readline().decode().strip(), flush=True)   # what stop says
+EOF
+    local session=$! now=
+    for _ in $(seq 1 50); do
+        grep -q "^220" "$T/$tag/session.out" && break; sleep 0.1
+    done
+    for _ in $(seq 1 50); do
+        "$MTAD" status -q "$Q" --format json > "$T/s8.json"
+        now=$(json_get "$T/s8.json" 'j["sessions_now"]')
+        [ "$now" = 1 ] && break; sleep 0.1
+    done
+    [ "$now" = 1 ] && pass "$tag: status counts the session in progress" ||
+        fail "$tag: status counts the session in progress ($now)"
+    "$MTAD" status -q "$Q" | grep -q "^sessions    1 now$" && pass "$tag: status text sessions" ||
+        fail "$tag: status text sessions"
+
     # ---- stop ----
+    local t0=$SECONDS
     if out=$("$MTAD" stop -q "$Q" 2>&1); then pass "$tag: stop"; else fail "$tag: stop ($out)"; fi
+    [ $((SECONDS - t0)) -lt 5 ] && pass "$tag: stop with a session open is quick" ||
+        fail "$tag: stop took $((SECONDS - t0)) s"
+    wait "$session"
+    grep -q "^421 4.3.2 " "$T/$tag/session.out" && pass "$tag: the open session got 421 at stop" ||
+        fail "$tag: the open session got 421 at stop ($(cat "$T/$tag/session.out"))"
     check "$tag: listener closed after stop" refused "$P1"
     check "$tag: pid file and socket removed" test ! -e "$Q/pid/master.pid" -a ! -e "$Q/pid/mtad.ctl"
     check "$tag: status after stop fails with one line" one_line_error "$MTAD" status -q "$Q"
@@ -279,7 +308,8 @@ EOF
     # ---- start refused when a port is taken ----
     python3 - "$P1" > "$T/holder.out" <<'EOF' &
 import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
 print("ready", flush=True); time.sleep(60)
 EOF
     HOLDER=$!
