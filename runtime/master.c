@@ -207,7 +207,7 @@ static _Noreturn void worker_child(master *m, const img *im, const char *path, u
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     close_master_fds(m, ls);
-    mlog_set_name(m->log_name, "smtpd");
+    mlog_set_role("smtpd");
     strbuf err;
     sb_init(&err);
     if (priv_drop(&m->priv, &err) < 0) {

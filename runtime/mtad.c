@@ -161,7 +161,8 @@ static char *queue_of(const opts *o)
     sb_init(&err);
     char *q = mtad_queue_dir(o->queue, mtad_image_path(o->image), &err);
     if (!q)
-        fprintf(stderr, "mtad: %s\n", sb_str(&err));
+        fprintf(stderr, "mtad: %s%s\n", sb_str(&err),
+                o->queue || o->image ? "" : " (give -i IMAGE or -q QUEUE)");
     sb_free(&err);
     return q;
 }

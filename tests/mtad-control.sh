@@ -66,6 +66,20 @@ sys.exit(1)
 EOF
 }
 
+# hold_port PORT: another process listens on it (HOLDER) until release_port
+hold_port() {
+    rm -f "$T/holder.out"
+    python3 - "$1" > "$T/holder.out" <<'EOF' &
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+print("ready", flush=True); time.sleep(60)
+EOF
+    HOLDER=$!
+    for _ in $(seq 1 50); do grep -q ready "$T/holder.out" && break; sleep 0.1; done
+}
+release_port() { kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null; HOLDER=; }
+
 # one_line_error CMD...: fails (non-zero) with exactly one line on stderr
 one_line_error() {
     local err rc
@@ -223,18 +237,11 @@ EOF
     head -c 100 "$B" > "$T/short.img"
     one_line_error "$MTAD" reload -q "$Q" -i "$T/short.img" && pass "$tag: truncated image refused" ||
         fail "$tag: truncated image refused"
-    python3 - "$P3" > "$T/holder.out" <<'EOF' &
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
-print("ready", flush=True); time.sleep(60)
-EOF
-    HOLDER=$!
-    for _ in $(seq 1 50); do grep -q ready "$T/holder.out" && break; sleep 0.1; done
+    hold_port "$P3"
     err=$("$MTAD" reload -q "$Q" -i "$C" 2>&1 >/dev/null); rc=$?
     [ $rc -ne 0 ] && grep -q "cannot bind" <<<"$err" && pass "$tag: reload refused when a new port is taken" ||
         fail "$tag: reload refused when a new port is taken (exit $rc: $err)"
-    kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null; HOLDER=
+    release_port
     "$MTAD" status -q "$Q" --format json > "$T/s6.json"
     [ "$(json_get "$T/s6.json" 'j["digest"]')" = "$digest_before" ] &&
         [ "$(json_get "$T/s6.json" 'j["generation"]')" = "$gen_before" ] &&
@@ -306,19 +313,12 @@ EOF
         pass "$tag: no process left after stop"
 
     # ---- start refused when a port is taken ----
-    python3 - "$P1" > "$T/holder.out" <<'EOF' &
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
-print("ready", flush=True); time.sleep(60)
-EOF
-    HOLDER=$!
-    for _ in $(seq 1 50); do grep -q ready "$T/holder.out" && break; sleep 0.1; done
+    hold_port "$P1"
     err=$("$MTAD" start -i "$A" -q "$Q" 2>&1 >/dev/null); rc=$?
     [ $rc -ne 0 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q "cannot bind" <<<"$err" &&
         pass "$tag: start refused with one line when the port is taken" ||
         fail "$tag: start refused when the port is taken (exit $rc: $err)"
-    kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null; HOLDER=
+    release_port
     check "$tag: no master left after a refused start" test ! -e "$Q/pid/mtad.ctl"
 }
 
