@@ -415,25 +415,23 @@ int smtpd_session_input(smtpd_session *s)
             continue;
         }
         if (!nl) {
-            if (len > limit) {
-                /* too long a command: answer once, drop the rest of it */
-                smtpd_reply(s, "500 5.5.0 Error: line too long");
-                s->errors++;
-                s->discarding = 1;
-                consume(s, s->in_len);
-            }
-            break;
+            if (len <= limit)
+                break;
+            /* too long a command: the first line_length_limit bytes are
+             * the command, the rest up to the end of line is dropped */
+            char *line = xstrndup(s->in, limit);
+            s->discarding = 1;
+            consume(s, s->in_len);
+            smtpd_command(s, line, limit);
+            free(line);
+            continue;
         }
         size_t cl = len;
         if (cl && s->in[cl - 1] == '\r')
             cl--;
-        if (cl > limit) {
-            smtpd_reply(s, "500 5.5.0 Error: line too long");
-            s->errors++;
-            consume(s, len + 1);
-            continue;
-        }
-        char *line = xstrndup(s->in, cl);
+        /* an overlong command is cut at line_length_limit and the rest
+         * dropped, as Postfix's smtpd does */
+        char *line = xstrndup(s->in, cl > limit ? limit : cl);
         consume(s, len + 1);
         /* more input after this command without PIPELINING being offered */
         s->pol.pipelined = !s->esmtp && s->in_len > 0;
