@@ -554,52 +554,50 @@ static int forbidden(const char *verb)
     static const char *const words[] = {"CONNECT", "GET", "POST"};
     if (!isalpha((unsigned char)*verb))
         return 1;
+    /* a message header sent as a command ("Subject: ...") */
+    size_t n = strlen(verb);
+    if (n > 1 && verb[n - 1] == ':' && strcspn(verb, " \t") == n)
+        return 1;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcasecmp(verb, words[i]) == 0)
             return 1;
     return 0;
 }
 
-void smtpd_command(smtpd_session *s, char *line, size_t len)
+/* Is s well-formed UTF-8 (no overlongs, no surrogates)? */
+static int valid_utf8(const unsigned char *s)
 {
-    static const struct { const char *name; int id; } verbs[] = {
-        {"EHLO", C_EHLO}, {"HELO", C_HELO}, {"MAIL", C_MAIL}, {"RCPT", C_RCPT},
-        {"DATA", C_DATA}, {"BDAT", C_BDAT}, {"RSET", C_RSET}, {"NOOP", C_NOOP},
-        {"VRFY", C_VRFY}, {"ETRN", C_ETRN}, {"QUIT", C_QUIT}, {"AUTH", C_AUTH},
-        {"STARTTLS", C_STARTTLS},
-    };
-    /* a NUL ends the command, as it does for Postfix's smtpd */
-    while (*line == ' ')
-        line++;
-    char *sp = line + strcspn(line, " ");
-    char *arg = *sp ? sp + 1 : sp;
-    *sp = 0;
-    while (*arg == ' ')
-        arg++;
-    size_t al = strlen(arg);
-    while (al && arg[al - 1] == ' ')
-        arg[--al] = 0;
-    s->ncommands++;
-    if (!*line) {
-        smtpd_reply(s, "500 5.5.2 Error: bad syntax");
-        count_error(s);
-        s->count[C_UNKNOWN]++;
-        return;
+    while (*s) {
+        if (*s < 0x80) {
+            s++;
+            continue;
+        }
+        int n = (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0 || (*s == 0xc0 || *s == 0xc1) || *s > 0xf4)
+            return 0;
+        unsigned cp = *s & (0x3f >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        s += n + 1;
     }
-    int id = C_UNKNOWN;
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcasecmp(line, verbs[i].name) == 0)
-            id = verbs[i].id;
-    s->count[id]++;
-    if (id != C_UNKNOWN)
-        s->last_cmd = verbs[id].name;
-    if (id == C_UNKNOWN && forbidden(line)) {
-        mlog(LOG_WARNING, "non-SMTP command from %s: %.100s%s%.100s", s->peer, line, *arg ? " " : "",
-             arg);
-        smtpd_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
-        s->closing_after = 1;
-        return;
+    return 1;
+}
+
+void smtpd_data_counted(smtpd_session *s, int ok)
+{
+    if (ok) {
+        s->ok[C_DATA]++;
+        s->nok++;
     }
+}
+
+static void dispatch(smtpd_session *s, int id, char *arg)
+{
     switch (id) {
     case C_EHLO:
     case C_HELO:
@@ -621,15 +619,14 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
             break;
         }
         smtpd_reset(s);
-        junk(s);
         smtpd_reply(s, "250 2.0.0 Ok");
+        junk(s);
         break;
     case C_NOOP:
-        junk(s);
         smtpd_reply(s, "250 2.0.0 Ok");
+        junk(s);
         break;
     case C_VRFY:
-        junk(s);
         if (s->cfg->vrfy_disabled) {
             smtpd_reply(s, "502 5.5.1 VRFY command is disabled");
             count_error(s);
@@ -639,10 +636,11 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         } else {
             smtpd_reply(s, "252 2.0.0 %s", arg);
         }
+        junk(s);
         break;
     case C_ETRN:
-        junk(s);
         cmd_etrn(s, arg);
+        junk(s);
         break;
     case C_QUIT:
         smtpd_reply(s, "221 2.0.0 Bye");
@@ -661,5 +659,59 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         smtpd_reply(s, "500 5.5.2 Error: command not recognized");
         count_error(s);
         break;
+    }
+}
+
+void smtpd_command(smtpd_session *s, char *line, size_t len)
+{
+    static const char *const names[] = {
+        [C_EHLO] = "EHLO", [C_HELO] = "HELO", [C_MAIL] = "MAIL", [C_RCPT] = "RCPT",
+        [C_DATA] = "DATA", [C_BDAT] = "BDAT", [C_RSET] = "RSET", [C_NOOP] = "NOOP",
+        [C_VRFY] = "VRFY", [C_ETRN] = "ETRN", [C_QUIT] = "QUIT", [C_AUTH] = "AUTH",
+        [C_STARTTLS] = "STARTTLS", [C_UNKNOWN] = "UNKNOWN",
+    };
+    (void)len;   /* a NUL ends the command, as it does for Postfix's smtpd */
+    while (*line == ' ')
+        line++;
+    s->ncommands++;
+    if (s->cfg->smtputf8 && !valid_utf8((const unsigned char *)line)) {
+        s->count[C_UNKNOWN]++;
+        s->last_cmd = names[C_UNKNOWN];
+        smtpd_reply(s, "500 5.5.2 Error: bad UTF-8 syntax");
+        count_error(s);
+        return;
+    }
+    char *sp = line + strcspn(line, " ");
+    char *arg = *sp ? sp + 1 : sp;
+    *sp = 0;
+    while (*arg == ' ')
+        arg++;
+    size_t al = strlen(arg);
+    while (al && arg[al - 1] == ' ')
+        arg[--al] = 0;
+    int id = C_UNKNOWN;
+    for (int i = 0; i < C_UNKNOWN && *line; i++)
+        if (strcasecmp(line, names[i]) == 0)
+            id = i;
+    s->count[id]++;
+    s->last_cmd = names[id];
+    if (!*line) {
+        smtpd_reply(s, "500 5.5.2 Error: bad syntax");
+        count_error(s);
+        return;
+    }
+    if (id == C_UNKNOWN && forbidden(line)) {
+        mlog(LOG_WARNING, "non-SMTP command from %s: %.100s%s%.100s", s->peer, line, *arg ? " " : "",
+             arg);
+        smtpd_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
+        s->closing_after = 1;
+        return;
+    }
+    size_t before = s->out.len;
+    dispatch(s, id, arg);
+    /* succeeded: its (first) reply is 2xx or 3xx; DATA counts at its end */
+    if (id != C_DATA && s->out.len > before && (s->out.s[before] == '2' || s->out.s[before] == '3')) {
+        s->ok[id]++;
+        s->nok++;
     }
 }
