@@ -47,15 +47,8 @@ void cnt_add_missing(cnt_ctx *c)
         add(c, &b);
     }
     if (!(c->seen & date)) {
-        localtime_r(&t, &tm);
-        strftime(buf, sizeof buf, "%a, %e %b %Y %H:%M:%S", &tm);
-        long off = tm.tm_gmtoff / 60;
-        char sign = off < 0 ? '-' : '+';
-        if (off < 0)
-            off = -off;
-        char zone[64];
-        strftime(zone, sizeof zone, "%Z", &tm);
-        sb_addf(&b, "%sDate: %s %c%02ld%02ld (%s)", pre, buf, sign, off / 60, off % 60, zone);
+        sb_addf(&b, "%sDate: ", pre);
+        cnt_date(t, &b);
         add(c, &b);
     }
     if (!(c->seen & from)) {

@@ -82,4 +82,12 @@ void cnt_end(cnt_ctx *c);
 const cnt_result *cnt_result_of(const cnt_ctx *c);
 void cnt_free(cnt_ctx *c);
 
+/* received.c: a date as cleanup writes it in headers ("Sun,  2 Nov 2026
+ * 07:47:35 +0000 (UTC)", the local zone), and smtpd's Received: header
+ * for info (lines separated by "\n"); helo NULL or "": none was sent;
+ * protocol "SMTP", "ESMTP", "ESMTPS", "ESMTPSA" ... */
+void cnt_date(time_t t, strbuf *out);
+void cnt_received(const cnt_info *info, const char *helo, const char *myhostname,
+                  const char *mail_name, const char *protocol, strbuf *out);
+
 #endif
