@@ -5,7 +5,8 @@
  * the local zone, "Sun,  2 Nov 2026 07:47:35 +0000 (UTC)"), From: (the
  * envelope sender, MAILER-DAEMON for <>), in that order; the Resent-
  * forms instead when the message has any Resent- header; and
- * $undisclosed_recipients_header when it names no recipient (To:, Cc:). */
+ * $undisclosed_recipients_header when it names no recipient (To:, Cc:,
+ * Resent-To:, Resent-Cc:; Bcc: does not count). */
 #include "stdlib/content/internal.h"
 
 #include <stdio.h>
@@ -33,7 +34,7 @@ void cnt_add_missing(cnt_ctx *c)
     const char *pre = resent ? "Resent-" : "";
     unsigned msgid = resent ? CNT_H_RMSGID : CNT_H_MSGID, date = resent ? CNT_H_RDATE : CNT_H_DATE;
     unsigned from = resent ? CNT_H_RFROM : CNT_H_FROM;
-    unsigned rcpt = resent ? CNT_H_RTO | CNT_H_RCC : CNT_H_TO | CNT_H_CC;
+    unsigned rcpt = CNT_H_RTO | CNT_H_RCC | CNT_H_TO | CNT_H_CC;   /* any of them (oracle) */
     time_t t = c->info.arrival ? c->info.arrival : time(NULL);
     struct tm tm;
     char buf[128];

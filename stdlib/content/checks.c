@@ -1,8 +1,9 @@
 /* checks.c: header_checks(5) as cleanup applies it to one logical header
  * or body line: the class's tables asked in order (the first that answers
  * wins), and the action carried out: REJECT (550 "5.7.1 message content
- * rejected", or the text; a 4.x.x status gives 451), DISCARD and PASS
- * (inspection ends), HOLD, FILTER, REDIRECT (the last one counts), BCC,
+ * rejected", or the text; a 4.x.x status gives 451), DISCARD, PASS and
+ * REDIRECT (inspection ends: Postfix 3.7 inspects nothing after a
+ * REDIRECT, the oracle shows), HOLD (once), FILTER (the last one counts), BCC,
  * WARN, INFO (effects), IGNORE and STRIP (the line goes), PREPEND and
  * REPLACE (a header's text must be "name: value", else cleanup warns and
  * keeps the line), DUNNO and OK (nothing). Anything else (DEFER, ...) is
@@ -141,8 +142,11 @@ static cnt_edit act(cnt_ctx *c, cnt_class cls, const char *line, size_t len, cha
         sb_free(&t);
         return CNT_KEEP;
     }
+    if (IS("HOLD") && c->held)
+        return CNT_KEEP;
     if (IS("WARN") || IS("INFO") || IS("HOLD") || IS("DISCARD") || IS("PASS") ||
         IS("STRIP")) {
+        c->held |= IS("HOLD");
         int warn = IS("WARN"), info = IS("INFO"), hold = IS("HOLD"), discard = IS("DISCARD");
         int strip = IS("STRIP");
         add_log(c, warn ? "warning" : info ? "info" : hold ? "hold" : discard ? "discard"
@@ -158,6 +162,8 @@ static cnt_edit act(cnt_ctx *c, cnt_class cls, const char *line, size_t len, cha
         int filter = IS("FILTER"), redirect = IS("REDIRECT");
         add_log(c, filter ? "filter" : redirect ? "redirect" : "bcc", cls, line, len, text);
         add_fx(c, filter ? POL_FX_FILTER : redirect ? POL_FX_REDIRECT : POL_FX_BCC, text);
+        if (redirect)
+            c->stop_checks = 1;
         return CNT_KEEP;
     }
     if (IS("DUNNO") || IS("OK"))

@@ -48,7 +48,8 @@ static const img_service *cleanup_service(const img *im, const img_service *svc)
 }
 
 /* message_strip_characters / message_reject_characters: Postfix's
- * escapes (\a \b \f \n \r \t \v \\ \ooo \xhh) unescaped into a set. */
+ * escapes (\a \b \f \n \r \t \v \\ and octal \ooo; \x is just x, as the
+ * oracle shows) unescaped into a set. */
 static int char_set(const char *v, unsigned char set[256])
 {
     int any = 0;
@@ -65,16 +66,6 @@ static int char_set(const char *v, unsigned char set[256])
             case 'r': c = '\r'; break;
             case 't': c = '\t'; break;
             case 'v': c = '\v'; break;
-            case 'x': {
-                c = 0;
-                int n = 0;
-                while (n < 2 && strchr("0123456789abcdefABCDEF", p[1]) && p[1]) {
-                    p++;
-                    c = c * 16 + (unsigned)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
-                    n++;
-                }
-                break;
-            }
             default:
                 if (*p >= '0' && *p <= '7') {
                     c = (unsigned)(*p - '0');
@@ -169,16 +160,19 @@ static int name_is(const char *h, size_t n, const char *name)
     return strlen(name) == n && strncasecmp(h, name, n) == 0;
 }
 
-/* Append to the header being collected, keeping header_size_limit. */
-static void hdr_add(cnt_ctx *c, const char *s, size_t n)
+/* Append to the header being collected. header_size_limit: a line (or
+ * piece of one) is taken whole while the header is shorter than the
+ * limit, and dropped after that; what is stored is cut at the limit
+ * (flush_header). The checks see what was taken. */
+static void hdr_add(cnt_ctx *c, const char *s, size_t n, int newline)
 {
-    if (c->hdr_full)
-        return;
-    size_t room = c->header_limit > 0 && (long long)c->hdr.len + (long long)n > c->header_limit
-                      ? (size_t)(c->header_limit - (long long)c->hdr.len) : n;
-    if (room < n)
+    if (c->hdr_full || (c->header_limit > 0 && (long long)c->hdr.len >= c->header_limit)) {
         c->hdr_full = 1;
-    sb_addn(&c->hdr, s, room);
+        return;
+    }
+    if (newline)
+        sb_addc(&c->hdr, '\n');
+    sb_addn(&c->hdr, s, n);
 }
 
 static void emit_header(cnt_ctx *c, const char *s, size_t n)
@@ -248,12 +242,12 @@ static void flush_header(cnt_ctx *c)
     if (e == CNT_DROP)
         return;
     if (e == CNT_REPLACED) {
-        if (c->header_limit > 0 && (long long)repl->len > c->header_limit)
-            repl->len = (size_t)c->header_limit, repl->s[repl->len] = 0;
         h = sb_str(repl);
         n = header_name(h, repl->len, &colon);
     }
     size_t hlen = e == CNT_REPLACED ? repl->len : c->hdr.len;
+    if (c->header_limit > 0 && (long long)hlen > c->header_limit)
+        hlen = (size_t)c->header_limit;
     if (primary) {
         c->seen |= seen_bit(h, n);
         if (dropped(c, h, n))
@@ -315,13 +309,12 @@ static void body_line(cnt_ctx *c, const char *s, size_t len, int more)
 static void header_line(cnt_ctx *c, const char *s, size_t len, int more)
 {
     if (c->hdr_more) {                       /* a long line goes on */
-        hdr_add(c, s, len);
+        hdr_add(c, s, len, 0);
         c->hdr_more = more;
         return;
     }
     if (c->have_hdr && len > 0 && (s[0] == ' ' || s[0] == '\t')) {
-        hdr_add(c, "\n", 1);
-        hdr_add(c, s, len);
+        hdr_add(c, s, len, 1);
         c->hdr_more = more;
         return;
     }
@@ -338,8 +331,8 @@ static void header_line(cnt_ctx *c, const char *s, size_t len, int more)
     sb_clear(&c->hdr);
     c->have_hdr = 1;
     /* "Name : value" is kept as "Name: value" */
-    hdr_add(c, s, n);
-    hdr_add(c, s + colon, len - colon);
+    sb_addn(&c->hdr, s, n);
+    sb_addn(&c->hdr, s + colon, len - colon);
     c->hdr_more = more;
 }
 

@@ -70,7 +70,8 @@ struct cnt_ctx {
     int             in_piece;      /* the current body line goes on (more) */
     unsigned        seen;
     long long       hops;
-    int             stop_checks;   /* REJECT, DISCARD, PASS or an error ended inspection */
+    int             stop_checks;   /* REJECT, DISCARD, PASS, REDIRECT or an error ended inspection */
+    int             held;          /* HOLD seen (a second one does nothing) */
     int             ended;
     strbuf          value, err, tmp, line, key;
 };
