@@ -12,6 +12,7 @@
 #include "stdlib/util/alloc.h"
 #include "stdlib/util/json.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,6 +402,10 @@ int cmd_simulate(int argc, char **argv)
                 o.ndns && o.dns_server ? "give --dns FILE or --dns-server IP, not both" :
                 "missing --rcpt ADDR (or --data, --etrn)");
         fputs(simulate_usage, stderr);
+        goto out;
+    }
+    if (o.message && access(o.message, R_OK) != 0) {
+        fprintf(stderr, "mtacc simulate: %s: %s\n", o.message, strerror(errno));
         goto out;
     }
     strbuf err;

@@ -232,7 +232,7 @@ void sim_message_print(const sim_message *m, const img *im, int json)
         const char *s = sb_str((strbuf *)&m->out);
         while (*s) {
             size_t l = strcspn(s, "\n");
-            printf("  | %.*s\n", (int)l, s);
+            printf("  > %.*s\n", (int)l, s);
             s += l + (s[l] == '\n');
         }
     }
