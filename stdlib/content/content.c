@@ -124,6 +124,7 @@ cnt_ctx *cnt_new(pol_image *pi, const img_service *svc, const cnt_info *info,
     c->nesting_limit = cnum(c, "mime_nesting_limit", 100);
     c->boundary_limit = cnum(c, "mime_boundary_length_limit", 2048);
     c->add_headers = info->local_client || cnum(c, "always_add_missing_headers", 0);
+    c->drop = cnt_param(c, "message_drop_headers");
     const img_param *sp = cnt_param(c, "message_strip_characters");
     const img_param *rp = cnt_param(c, "message_reject_characters");
     c->have_strip = sp && char_set(img_str(c->im, sp->text), c->strip);
@@ -207,7 +208,7 @@ static unsigned seen_bit(const char *h, size_t n)
 
 static int dropped(const cnt_ctx *c, const char *h, size_t n)
 {
-    const img_param *p = cnt_param(c, "message_drop_headers");
+    const img_param *p = c->drop;
     if (!p || p->kind != IMG_PK_LIST)
         return 0;
     for (uint32_t i = 0; i < p->nlist; i++)

@@ -50,6 +50,7 @@ struct cnt_ctx {
     cnt_result      res;
     /* settings */
     const img_param *tables[CNT_NCLASS];   /* NULL: none configured */
+    const img_param *drop;         /* message_drop_headers */
     int             checks;        /* any table configured and not switched off */
     int             mime;          /* MIME processing on */
     long long       header_limit, hop_limit, body_limit, nesting_limit, boundary_limit;
