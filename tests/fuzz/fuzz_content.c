@@ -8,6 +8,7 @@
 #include "compiler/sim.h"
 #include "stdlib/content/content.h"
 #include "stdlib/util/alloc.h"
+#include "tests/unit/test_files.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -19,21 +20,13 @@ static pol_image pi;
 static img im;
 static const img_service *svc;
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0)
-        fatal("cannot write %s", path);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     char dir[] = "/tmp/fuzz_content.XXXXXX";
     if (!mkdtemp(dir))
         fatal("mkdtemp");
-    write_file(dir, "main.cf",
+    test_write_file(dir, "main.cf",
                "compatibility_level = 3.6\nmyhostname = mx.example.com\n"
                "mydestination = $myhostname\nmynetworks = 127.0.0.1\nalias_maps =\n"
                "alias_database =\nheader_checks = pcre:hc\nmime_header_checks = regexp:mhc\n"
@@ -42,14 +35,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                "mime_nesting_limit = 4\nmime_boundary_length_limit = 20\n"
                "message_strip_characters = \\177\nmessage_reject_characters = \\001\n"
                "undisclosed_recipients_header = To: undisclosed-recipients:;\n");
-    write_file(dir, "master.cf", "smtp inet n - n - - smtpd\n");
-    write_file(dir, "hc", "/^Subject: r/ REJECT\n/^Subject: h/ HOLD x\n/^Subject: d/ DISCARD\n"
+    test_write_file(dir, "master.cf", "smtp inet n - n - - smtpd\n");
+    test_write_file(dir, "hc", "/^Subject: r/ REJECT\n/^Subject: h/ HOLD x\n/^Subject: d/ DISCARD\n"
                           "/^X-R: (.*)/ REPLACE X-S: $1\n/^X-P:/ PREPEND X-Q: 1\n"
                           "/^X-I:/ IGNORE\n/^X-F:/ FILTER smtp:x\n/^X-D:/ REDIRECT a@b\n"
                           "/^X-B:/ BCC c@d\n/^X-T:/ STRIP\n/^X-W:/ WARN\n/^X-A:/ PASS\n");
-    write_file(dir, "mhc", "/^Content-Type: a/ REJECT 4.1.1 mime\n/^Content-T/ PREPEND X-M: 1\n");
-    write_file(dir, "nhc", "/^Subject:/ PREPEND X-N: 1\n/^X-Z:/ REJECT nested\n");
-    write_file(dir, "bc", "/^r/ REJECT\n/^p/ PREPEND [p]\n/^e (.*)/ REPLACE $1\n/^i/ IGNORE\n"
+    test_write_file(dir, "mhc", "/^Content-Type: a/ REJECT 4.1.1 mime\n/^Content-T/ PREPEND X-M: 1\n");
+    test_write_file(dir, "nhc", "/^Subject:/ PREPEND X-N: 1\n/^X-Z:/ REJECT nested\n");
+    test_write_file(dir, "bc", "/^r/ REJECT\n/^p/ PREPEND [p]\n/^e (.*)/ REPLACE $1\n/^i/ IGNORE\n"
                           "/^--/ WARN boundary\n");
     if (sim_image_from_dir(dir, "fuzz", &im) < 0)
         abort();

@@ -8,6 +8,7 @@
 #include "compiler/sim.h"
 #include "stdlib/content/content.h"
 #include "stdlib/util/alloc.h"
+#include "tests/unit/test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +19,9 @@ static int failed;
 
 static void check(int ok, const char *name)
 {
-    printf("%s %s\n", ok ? "PASS" : "FAIL", name);
-    if (!ok)
-        failed = 1;
+    test_check(&failed, ok, name);
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0)
-        fatal("cannot write %s", path);
-}
 
 static const char main_cf[] =
     "compatibility_level = 3.6\n"
@@ -260,15 +251,15 @@ int main(void)
     char dir[] = "/tmp/test_content.XXXXXX";
     if (!mkdtemp(dir))
         fatal("mkdtemp");
-    write_file(dir, "main.cf", main_cf);
-    write_file(dir, "master.cf", "smtp inet n - n - - smtpd\ncleanup unix n - n - 0 cleanup\n"
+    test_write_file(dir, "main.cf", main_cf);
+    test_write_file(dir, "master.cf", "smtp inet n - n - - smtpd\ncleanup unix n - n - 0 cleanup\n"
                                  "bad inet n - n - - smtpd\n  -o cleanup_service_name=badclean\n"
                                  "badclean unix n - n - 0 cleanup\n"
                                  "  -o header_checks=ldap:/nonexistent.cf\n");
-    write_file(dir, "hc", hc);
-    write_file(dir, "mhc", mhc);
-    write_file(dir, "nhc", nhc);
-    write_file(dir, "bc", bc);
+    test_write_file(dir, "hc", hc);
+    test_write_file(dir, "mhc", mhc);
+    test_write_file(dir, "nhc", nhc);
+    test_write_file(dir, "bc", bc);
     img im;
     if (sim_image_from_dir(dir, "test", &im) < 0)
         return 1;
