@@ -22,7 +22,6 @@ static void check(int ok, const char *name)
     test_check(&failed, ok, name);
 }
 
-
 static const char main_cf[] =
     "compatibility_level = 3.6\n"
     "myhostname = mx.example.com\n"
