@@ -40,20 +40,22 @@ void smtpd_data_start(smtpd_session *s)
     cnt_info info = {
         .queue_id = s->queue_id, .sender = s->sender, .rcpts = rcpts, .nrcpts = s->nrcpts,
         .client_name = s->name, .client_addr = s->addr,
-        .local_client = strcmp(s->addr, "127.0.0.1") == 0 || strcmp(s->addr, "::1") == 0,
+        .local_client = pol_local_header_rewrite(&s->pol),
         .arrival = time(NULL),
     };
     s->in_body = 0;
     s->cnt = cnt_new(&w->gen.pi, s->cfg->svc, &info, content_out, s);
-    free(rcpts);
     s->state = SS_DATA;
     s->in_line = 0;
     s->crlf_before = 1;    /* the DATA command's own line end */
     s->bare_lf = 0;
     s->data_size = 0;
+    /* smtpd's Received: header goes first, through the same checks */
     strbuf rcv;
     sb_init(&rcv);
-    smtpd_received(s, &rcv);
+    const char *proto = s->smtputf8 ? "UTF8SMTP" : s->esmtp ? "ESMTP" : "SMTP";
+    cnt_received(&info, s->helo, s->cfg->myhostname, s->cfg->mail_name, proto, &rcv);
+    free(rcpts);
     const char *p = sb_str(&rcv);
     for (;;) {
         size_t n = strcspn(p, "\n");
@@ -63,6 +65,7 @@ void smtpd_data_start(smtpd_session *s)
         p += n + 1;
     }
     sb_free(&rcv);
+    cnt_begin_client(s->cnt);
 }
 
 static void committed(void *arg, int status, const char *why)

@@ -162,8 +162,6 @@ void smtpd_data_start(smtpd_session *s);
 int  smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more, int crlf);
 /* config.c */
 void smtpd_cfg_load(smtpd_cfg *c, const img *im, const img_service *svc);
-/* received.c */
-void smtpd_received(smtpd_session *s, strbuf *out);
 /* peer.c: client name lookups off the event loop */
 typedef struct smtpd_peer_pool smtpd_peer_pool;
 smtpd_peer_pool *smtpd_peer_pool_new(void);

@@ -237,6 +237,10 @@ void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
  * constant (answers are remembered by its address). */
 int  pol_client_listed(pol_session *s, const char *param);
 
+/* Does the session's client match local_header_rewrite_clients (cleanup
+ * then adds missing headers: cnt_info.local_client)? */
+int  pol_local_header_rewrite(pol_session *s);
+
 /* Answers of the verify callback. */
 enum pol_verify { POL_VERIFY_UNKNOWN = 0, POL_VERIFY_OK, POL_VERIFY_BOUNCE, POL_VERIFY_DEFER };
 
