@@ -1,7 +1,8 @@
 /* commit.c: group commit. One thread per store takes every message
- * committed since its last round as one batch, starts their writeback
- * together, fsyncs each file and then, once, each directory that gained
- * an entry; the event loop learns through an eventfd that the batch is
+ * committed since its last round as one batch and makes it durable with
+ * one syncfs of the queue's file system (or, QS_SYNC_FILES, starts their
+ * writeback together, fsyncs each file and then, once, each directory
+ * that gained an entry); the event loop learns through an eventfd that the batch is
  * done and runs the callbacks in qs_dispatch. Messages committed while a
  * batch syncs form the next one, so under load one journal commit of the
  * file system serves many acceptances. No callback runs on this thread. */
@@ -23,9 +24,27 @@ static void fail(qmsg *m, const char *what, int e)
     m->status = -1;
 }
 
-static void sync_batch(qstore *q, qmsg *batch)
+/* One syncfs for the batch: every file's data and directory entry, and
+ * every other change on the file system, reach the disk in one journal
+ * commit; a writeback error anywhere fails the whole batch (its clients
+ * get 451 and retry; nothing acknowledged is lost). */
+static int sync_fs(qstore *q, qmsg *batch)
+{
+    if (syncfs(q->dirfds[QS_INCOMING]) == 0)
+        return 0;
+    int e = errno;
+    for (qmsg *m = batch; m; m = m->next)
+        fail(m, "syncfs for", e);
+    return -1;
+}
+
+static void sync_batch(qstore *q, qmsg *batch, enum qs_sync mode)
 {
     unsigned dirs = 0;
+    if (mode == QS_SYNC_FS) {
+        sync_fs(q, batch);
+        goto close_files;
+    }
     /* Writeback of every file first, so that their blocks are allocated
      * in the same journal transaction and the first fsync commits it for
      * all: the later ones find their data on its way and little to do. */
@@ -44,6 +63,7 @@ static void sync_batch(qstore *q, qmsg *batch)
             if (m->dir == (enum qs_state)st)
                 fail(m, "fsync the directory of", e);
     }
+close_files:
     for (qmsg *m = batch; m; m = m->next) {
         close(m->w.fd);
         m->w.fd = -1;
@@ -83,10 +103,11 @@ static void *committer(void *arg)
         if (!q->pending)
             break;
         qmsg *batch = q->pending;
+        enum qs_sync mode = q->sync;
         q->pending = NULL;
         q->pending_tail = &q->pending;
         pthread_mutex_unlock(&q->lock);
-        sync_batch(q, batch);
+        sync_batch(q, batch, mode);
         pthread_mutex_lock(&q->lock);
         done_append(q, batch);
         q->stats.batches++;

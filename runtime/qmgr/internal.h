@@ -85,6 +85,7 @@ struct qstore {
     char           *dir;
     int             dirfds[QS_NSTATES];
     int             efd;             /* eventfd: a batch is done */
+    enum qs_sync    sync;            /* syncfs per batch, or fsync per file */
     pthread_t       thread;
     pthread_mutex_t lock;
     pthread_cond_t  wake;            /* the committer: work or closing */

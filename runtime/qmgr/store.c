@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 static const char *const state_names[QS_NSTATES] = {
@@ -41,6 +43,37 @@ static void store_free(qstore *q)
         close(q->efd);
     free(q->dir);
     free(q);
+}
+
+/* syncfs reports writeback errors from Linux 5.8 on; it covers the
+ * state directories when they share one file system. */
+static int syncfs_usable(const qstore *q)
+{
+    struct utsname u;
+    unsigned major = 0, minor = 0;
+    if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
+        major < 5 || (major == 5 && minor < 8))
+        return 0;
+    struct stat first, st;
+    for (int i = 0; i < QS_NSTATES; i++) {
+        if (fstat(q->dirfds[i], i ? &st : &first) != 0)
+            return 0;
+        if (i && st.st_dev != first.st_dev)
+            return 0;
+    }
+    return 1;
+}
+
+void qs_set_sync(qstore *q, enum qs_sync mode)
+{
+    pthread_mutex_lock(&q->lock);
+    q->sync = mode;
+    pthread_mutex_unlock(&q->lock);
+}
+
+enum qs_sync qs_get_sync(const qstore *q)
+{
+    return q->sync;
 }
 
 qstore *qs_open(const char *dir, strbuf *err)
@@ -78,6 +111,7 @@ qstore *qs_open(const char *dir, strbuf *err)
         }
         sb_free(&shown);
     }
+    q->sync = syncfs_usable(q) ? QS_SYNC_FS : QS_SYNC_FILES;
     close(top);
     if (qs_committer_start(q, err) < 0) {
         store_free(q);

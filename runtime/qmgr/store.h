@@ -32,6 +32,16 @@ qstore *qs_open(const char *dir, strbuf *err);
  * does not survive fork(): open one in the process that uses it. */
 void    qs_close(qstore *q);
 
+/* How a batch reaches the disk. QS_SYNC_FS: one syncfs(2) of the queue's
+ * file system per batch (one journal commit and one cache flush for the
+ * whole batch); the default where the kernel reports writeback errors
+ * through syncfs (Linux 5.8 and later) and every state directory is on
+ * one file system. QS_SYNC_FILES: fsync(2) each file, then each directory
+ * that gained an entry. */
+enum qs_sync { QS_SYNC_FS, QS_SYNC_FILES };
+void         qs_set_sync(qstore *q, enum qs_sync mode);
+enum qs_sync qs_get_sync(const qstore *q);
+
 /* After a crash, before serving (no other process writing the queue):
  * incoming files without a valid end record are removed (never
  * acknowledged); files whose end record is present but whose checksum or

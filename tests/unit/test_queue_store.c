@@ -614,6 +614,7 @@ static void test_failures(void)
     check(!exists(dir, "incoming", id), "write_error_removes_file");
 
     /* fsync fails (the fd made a pipe's): the committer reports it */
+    qs_set_sync(q, QS_SYNC_FILES);
     m = small_msg(q, 2);
     snprintf(id, sizeof id, "%s", qs_msg_id(m));
     int pfd[2];
