@@ -6,21 +6,25 @@
  * decided, and a trace. */
 #include "compiler/cmd.h"
 #include "compiler/sim.h"
+#include "compiler/sim_message.h"
 #include "stdlib/policy/policy.h"
 #include "stdlib/policy/policy_client.h"
 #include "stdlib/util/alloc.h"
 #include "stdlib/util/json.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char simulate_usage[] =
     "usage: mtacc simulate (-c DIR | -i IMAGE) [--service NAME] --client IP\n"
     "                      [--client-name NAME] [--helo NAME] [--sender ADDR]\n"
     "                      --rcpt ADDR [--rcpt ADDR]... [--data]\n"
+    "                      [--message FILE [--show-message] [--time SECONDS]]\n"
     "                      [--etrn DOMAIN | --etrn-now DOMAIN]\n"
     "                      [--sasl-user USER]\n"
     "                      [--tls-cert-fingerprint FP]\n"
@@ -38,6 +42,13 @@ static const char simulate_usage[] =
     "  --sender ADDR   MAIL FROM address (\"<>\" or \"\" for the null sender)\n"
     "  --rcpt ADDR     a RCPT TO address (repeatable)\n"
     "  --data          then DATA and, if that gets 354, the end of a message\n"
+    "  --message FILE  then DATA with the message in FILE (LF or CRLF lines), run\n"
+    "                  through cleanup's content processing (header_checks,\n"
+    "                  body_checks, MIME, limits, missing headers) after smtpd's\n"
+    "                  Received: header; the end-of-data reply is cleanup's\n"
+    "  --show-message  also print the message as it would be queued\n"
+    "  --time SECONDS  the arrival time (seconds since 1970) for Received:, Date:\n"
+    "                  and Message-Id: (default: now; the zone is the local one)\n"
     "  --etrn DOMAIN   then (after RSET or the message) ETRN DOMAIN\n"
     "  --etrn-now D    then ETRN D without RSET (in the transaction, if one is open)\n"
     "  --sasl-user U   the client authenticated as U\n"
@@ -68,6 +79,9 @@ typedef struct sim_opts {
     size_t      nverify;
     int         json;
     int         data;         /* send DATA and a message after the recipients */
+    const char *message;      /* the message's file (implies data) */
+    int         show_message;
+    long long   time;         /* arrival time, -1: now */
     const char *etrn;         /* then ETRN this domain */
     int         etrn_now;     /* without RSET before it */
 } sim_opts;
@@ -131,9 +145,14 @@ static void put_decision(const sim_opts *o, const img *im, const char *label, co
     }
 }
 
-/* DATA, the message's end and ETRN as the options ask, after the recipients. */
-static void later_stages(const sim_opts *o, const img *im, pol_session *s, pol_reply *r)
+/* DATA, the message's end and ETRN as the options ask, after the
+ * recipients (rcpts: those accepted). 0, or -1 when the message cannot
+ * be read. */
+static int later_stages(const sim_opts *o, const img *im, pol_session *s, pol_reply *r,
+                        const char *const *rcpts, size_t nrcpts)
 {
+    sim_message msg = { .path = o->message, .show = o->show_message };
+    int ran = 0;
     if (o->data) {
         pol_reply_clear(r);
         sb_clear(&r->trace);
@@ -145,11 +164,23 @@ static void later_stages(const sim_opts *o, const img *im, pol_session *s, pol_r
             pol_reply_clear(r);
             sb_clear(&r->trace);
             pol_end_of_data(s, r);
+            if (r->code == 250 && o->message) {
+                if (sim_message_run(&msg, s, rcpts, nrcpts,
+                                    o->time >= 0 ? (time_t)o->time : time(NULL),
+                                    "QUEUEID") < 0)
+                    return -1;
+                ran = 1;
+                sim_message_reply(&msg, r);
+            }
             if (r->code == 250)
                 sb_adds(&r->text, ": queued as QUEUEID");   /* mtad names the queue file */
             if (o->json)
                 printf(", \"end_of_data\": {");
             put_decision(o, im, "END-OF-DATA", r);
+            if (ran) {
+                sim_message_print(&msg, im, o->json);
+                sim_message_free(&msg);
+            }
         } else if (o->json) {
             printf(", \"end_of_data\": null");
         }
@@ -169,6 +200,7 @@ static void later_stages(const sim_opts *o, const img *im, pol_session *s, pol_r
         }
         put_decision(o, im, label, r);
     }
+    return 0;
 }
 
 static int run(const sim_opts *o, const img *im, pol_dns *dns)
@@ -233,11 +265,15 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
         if (send_mail)
             printf("MAIL FROM:<%s>: %d %s\n", sender, mail.code, sb_str(&mail.text));
     }
+    const char **accepted = xcalloc(o->nrcpt + 1, sizeof *accepted);
+    size_t naccepted = 0;
     for (size_t i = 0; i < o->nrcpt; i++) {
         pol_reply_clear(&rc);
         sb_clear(&rc.trace);
         s.instance = instance;
         pol_rcpt(&s, o->rcpt[i], &rc);
+        if (rc.code / 100 == 2)
+            accepted[naccepted++] = o->rcpt[i];
         if (s.nrcpt && !s.queue_id)
             s.queue_id = "QUEUEID";   /* smtpd opens the queue file at the first recipient */
         char label[600];
@@ -251,8 +287,9 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     }
     if (o->json)
         printf("]");
-    later_stages(o, im, &s, &rc);
-    if (o->json)
+    int status = later_stages(o, im, &s, &rc, accepted, naccepted) < 0 ? 2 : 0;
+    free(accepted);
+    if (o->json && status == 0)
         printf("}\n");
     pol_reply_free(&banner);
     pol_reply_free(&helo);
@@ -262,7 +299,7 @@ static int run(const sim_opts *o, const img *im, pol_dns *dns)
     pol_image_free(&pi);
     pol_policy_clients_free(c.live);
     sim_client_free(&c);
-    return 0;
+    return status;
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -283,6 +320,9 @@ int cmd_simulate(int argc, char **argv)
         { "verify", required_argument, 0, 'V' },
         { "format", required_argument, 0, 'f' },
         { "data", no_argument, 0, 'A' },
+        { "message", required_argument, 0, 'M' },
+        { "show-message", no_argument, 0, 'm' },
+        { "time", required_argument, 0, 't' },
         { "etrn", required_argument, 0, 'E' },
         { "etrn-now", required_argument, 0, 'e' },
         { "help", no_argument, 0, 'h' },
@@ -290,6 +330,7 @@ int cmd_simulate(int argc, char **argv)
     };
     sim_opts o;
     memset(&o, 0, sizeof o);
+    o.time = -1;
     o.rcpt = xcalloc((size_t)argc + 1, sizeof *o.rcpt);
     o.dns = xcalloc((size_t)argc + 1, sizeof *o.dns);
     o.policy = xcalloc((size_t)argc + 1, sizeof *o.policy);
@@ -307,6 +348,18 @@ int cmd_simulate(int argc, char **argv)
         case 'S': o.sender = optarg; break;
         case 'R': o.rcpt[o.nrcpt++] = optarg; break;
         case 'A': o.data = 1; break;
+        case 'M': o.message = optarg; o.data = 1; break;
+        case 'm': o.show_message = 1; break;
+        case 't': {
+            char *end;
+            o.time = strtoll(optarg, &end, 10);
+            if (*optarg == 0 || *end || o.time < 0) {
+                fprintf(stderr, "mtacc simulate: --time %s: expecting seconds since 1970\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        }
         case 'E': o.etrn = optarg; break;
         case 'e': o.etrn = optarg; o.etrn_now = 1; break;
         case 'U': o.sasl = optarg; break;
@@ -349,6 +402,10 @@ int cmd_simulate(int argc, char **argv)
                 o.ndns && o.dns_server ? "give --dns FILE or --dns-server IP, not both" :
                 "missing --rcpt ADDR (or --data, --etrn)");
         fputs(simulate_usage, stderr);
+        goto out;
+    }
+    if (o.message && access(o.message, R_OK) != 0) {
+        fprintf(stderr, "mtacc simulate: %s: %s\n", o.message, strerror(errno));
         goto out;
     }
     strbuf err;

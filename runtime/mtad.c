@@ -274,6 +274,9 @@ static int cmd_status(const opts *o)
 static int cmd_queue(const opts *o)
 {
 #ifdef HAVE_CMD_QUEUE
+    for (int i = 1; i < o->argc; i++)       /* its help needs no queue */
+        if (strcmp(o->argv[i], "--help") == 0 || strcmp(o->argv[i], "-h") == 0)
+            return mtad_cmd_queue("", o->argc, o->argv);
     char *q = queue_of(o);
     if (!q)
         return 1;

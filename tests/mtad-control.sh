@@ -153,6 +153,25 @@ suite() {  # the mtad binary, a tag for the test names
         fail "$tag: status digest is the image's"
     "$MTAD" status -q "$Q" | grep -q "^generation  1$" && pass "$tag: status text" || fail "$tag: status text"
 
+    # ---- a message through the worker: counted by status and in the queue ----
+    python3 - "$P1" > "$T/$tag/smtp.out" 2>&1 <<'EOF'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as c:
+    c.ehlo("client.example.org")
+    refused = c.sendmail("someone@example.org", ["postmaster@mail.example.com"],
+                         b"Subject: test\r\n\r\nhello\r\n")
+    print("accepted" if not refused else "refused %r" % refused)
+EOF
+    grep -q "^accepted$" "$T/$tag/smtp.out" && pass "$tag: a message accepted over SMTP" ||
+        fail "$tag: a message accepted over SMTP ($(cat "$T/$tag/smtp.out"))"
+    "$MTAD" status -q "$Q" --format json > "$T/s1m.json"
+    [ "$(json_get "$T/s1m.json" 'sum(w["messages_accepted"] for w in j["workers"])')" = 1 ] &&
+        [ "$(json_get "$T/s1m.json" 'sum(j["queue"].values())')" = 1 ] &&
+        pass "$tag: status counts the message (worker, queue)" ||
+        fail "$tag: status counts the message ($(cat "$T/s1m.json"))"
+    "$MTAD" queue -q "$Q" count | grep -q "^total *1$" && pass "$tag: mtad queue count" ||
+        fail "$tag: mtad queue count ($("$MTAD" queue -q "$Q" count 2>&1))"
+
     # ---- reload: listener added, unchanged one kept ----
     if out=$("$MTAD" reload -q "$Q" -i "$B" 2>&1); then pass "$tag: reload B"; else fail "$tag: reload B ($out)"; fi
     "$MTAD" status -q "$Q" --format json > "$T/s2.json"

@@ -95,8 +95,10 @@ void smtpd_reset(smtpd_session *s)
 }
 
 /* "FROM:<addr> PARAMS" after the verb: the address (quotes removed from
- * the local part, as Postfix keeps it) and where the parameters start.
- * -1 on bad syntax. */
+ * the local part, as Postfix keeps it, a source route dropped) and where
+ * the parameters start. -1: no tag (a "Syntax:" reply), -2: the address
+ * is malformed ("Bad sender/recipient address syntax"). An empty path
+ * ("MAIL FROM:") is the null address. */
 static int parse_path(char *arg, const char *tag, char **addr, char **params)
 {
     size_t tl = strlen(tag);
@@ -114,20 +116,28 @@ static int parse_path(char *arg, const char *tag, char **addr, char **params)
                 p++;
             else if (*p == '"')
                 quoted = !quoted;
+            else if (!quoted && (*p == ' ' || *p == '\t' || *p == '<'))
+                return -2;
         }
         if (*p != '>')
-            return -1;
+            return -2;
         end = p++;
+        /* what sticks to the closing bracket: more '>' are ignored, and
+         * after "<>" anything is (Postfix's tokenizer does the same) */
+        while (*p == '>')
+            p++;
+        if (*p && *p != ' ' && end > start)
+            return -2;
+        while (*p && *p != ' ')
+            p++;
     } else {
         start = p;
         while (*p && *p != ' ')
             p++;
         end = p;
         if (end == start)
-            return -1;
+            return -1;     /* "MAIL FROM:" with nothing */
     }
-    if (*p && *p != ' ')
-        return -1;
     while (*p == ' ')
         p++;
     *params = p;
@@ -170,7 +180,7 @@ static int xtext_ok(const char *v)
             if (!isxdigit((unsigned char)v[1]) || !isxdigit((unsigned char)v[2]))
                 return -1;
             v += 2;
-        } else if ((unsigned char)*v < 33 || (unsigned char)*v > 126 || *v == '=') {
+        } else if ((unsigned char)*v < 33 || (unsigned char)*v > 126) {
             return -1;
         }
     }
@@ -241,13 +251,20 @@ static void cmd_mail(smtpd_session *s, char *arg)
         return;
     }
     char *addr = NULL, *params;
-    if (parse_path(arg, "FROM:", &addr, &params) != 0) {
-        smtpd_reply(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+    int syntax = parse_path(arg, "FROM:", &addr, &params);
+    if (syntax != 0) {
+        if (syntax == -2)
+            mlog(LOG_WARNING, "Illegal address syntax from %s in MAIL command: %.200s", s->peer,
+                 arg + 5 + strspn(arg + 5, " "));
+        smtpd_reply(s, syntax == -1 ? "501 5.5.4 Syntax: MAIL FROM:<address>"
+                                    : "501 5.1.7 Bad sender address syntax");
         count_error(s);
         return;
     }
     /* the parameters */
-    unsigned long long size = 0;
+    /* a SIZE stays in force until RSET, HELO or the end of the
+     * transaction, also after the MAIL that gave it failed (Postfix) */
+    unsigned long long size = s->declared_size;
     char *body = NULL, *ret = NULL, *envid = NULL;
     int utf8 = 0;
     const char *bad = NULL;
@@ -265,8 +282,10 @@ static void cmd_mail(smtpd_session *s, char *arg)
             if (*e || !*v)
                 bad = "501 5.5.4 Bad message size syntax";
         } else if (kl == 4 && strncasecmp(p, "BODY", 4) == 0 && eq) {
-            if (strcasecmp(v, "8BITMIME") && strcasecmp(v, "7BIT"))
-                bad = "501 5.5.4 Unsupported BODY parameter";
+            if (strcasecmp(v, "8BITMIME") && strcasecmp(v, "7BIT")) {
+                snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", p);
+                bad = badbuf;
+            }
             free(body);
             body = xstrdup(v);
         } else if (kl == 3 && strncasecmp(p, "RET", 3) == 0 && eq && !ret) {
@@ -274,7 +293,7 @@ static void cmd_mail(smtpd_session *s, char *arg)
                 bad = "501 5.5.4 Bad RET parameter syntax";
             ret = xstrdup(v);
         } else if (kl == 5 && strncasecmp(p, "ENVID", 5) == 0 && eq && !envid) {
-            if (xtext_ok(v) != 0 || !*v)
+            if (xtext_ok(v) != 0)
                 bad = "501 5.5.4 Bad ENVID parameter syntax";
             envid = xstrdup(v);
         } else if (kl == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0 && !eq && s->cfg->smtputf8) {
@@ -295,6 +314,7 @@ static void cmd_mail(smtpd_session *s, char *arg)
         bad = "552 5.3.4 Message size exceeds fixed limit";
     if (!bad && has_8bit(addr) && !utf8)
         bad = "553 5.6.7 Must declare SMTPUTF8 to send unicode address";
+    s->declared_size = size;
     if (bad) {
         smtpd_reply(s, "%s", bad);
         count_error(s);
@@ -307,7 +327,6 @@ static void cmd_mail(smtpd_session *s, char *arg)
     s->sender = addr;
     s->pol.sender = addr;
     s->pol.size = size;
-    s->declared_size = size;
     s->body = body;
     s->ret = ret;
     s->envid = envid;
@@ -404,9 +423,16 @@ static void cmd_rcpt(smtpd_session *s, char *arg)
         return;
     }
     char *addr = NULL, *params;
-    if (parse_path(arg, "TO:", &addr, &params) != 0 || !*addr) {
+    int syntax = parse_path(arg, "TO:", &addr, &params);
+    if (syntax == 0 && !*addr)     /* "TO:<>" is malformed */
+        syntax = -2;
+    if (syntax != 0) {
         free(addr);
-        smtpd_reply(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+        if (syntax == -2)
+            mlog(LOG_WARNING, "Illegal address syntax from %s in RCPT command: %.200s", s->peer,
+                 arg + 3 + strspn(arg + 3, " "));
+        smtpd_reply(s, syntax == -1 ? "501 5.5.4 Syntax: RCPT TO:<address>"
+                                    : "501 5.1.3 Bad recipient address syntax");
         count_error(s);
         return;
     }
@@ -528,56 +554,50 @@ static int forbidden(const char *verb)
     static const char *const words[] = {"CONNECT", "GET", "POST"};
     if (!isalpha((unsigned char)*verb))
         return 1;
+    /* a message header sent as a command ("Subject: ...") */
+    size_t n = strlen(verb);
+    if (n > 1 && verb[n - 1] == ':' && strcspn(verb, " \t") == n)
+        return 1;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcasecmp(verb, words[i]) == 0)
             return 1;
     return 0;
 }
 
-void smtpd_command(smtpd_session *s, char *line, size_t len)
+/* Is s well-formed UTF-8 (no overlongs, no surrogates)? */
+static int valid_utf8(const unsigned char *s)
 {
-    static const struct { const char *name; int id; } verbs[] = {
-        {"EHLO", C_EHLO}, {"HELO", C_HELO}, {"MAIL", C_MAIL}, {"RCPT", C_RCPT},
-        {"DATA", C_DATA}, {"BDAT", C_BDAT}, {"RSET", C_RSET}, {"NOOP", C_NOOP},
-        {"VRFY", C_VRFY}, {"ETRN", C_ETRN}, {"QUIT", C_QUIT}, {"AUTH", C_AUTH},
-        {"STARTTLS", C_STARTTLS},
-    };
-    if (memchr(line, 0, len)) {
-        smtpd_reply(s, "500 5.5.2 Error: bad syntax");
-        count_error(s);
-        return;
+    while (*s) {
+        if (*s < 0x80) {
+            s++;
+            continue;
+        }
+        int n = (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0 || (*s == 0xc0 || *s == 0xc1) || *s > 0xf4)
+            return 0;
+        unsigned cp = *s & (0x3f >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        s += n + 1;
     }
-    while (*line == ' ')
-        line++;
-    char *sp = line + strcspn(line, " ");
-    char *arg = *sp ? sp + 1 : sp;
-    *sp = 0;
-    while (*arg == ' ')
-        arg++;
-    size_t al = strlen(arg);
-    while (al && arg[al - 1] == ' ')
-        arg[--al] = 0;
-    s->ncommands++;
-    if (!*line) {
-        smtpd_reply(s, "500 5.5.2 Error: bad syntax");
-        count_error(s);
-        s->count[C_UNKNOWN]++;
-        return;
+    return 1;
+}
+
+void smtpd_data_counted(smtpd_session *s, int ok)
+{
+    if (ok) {
+        s->ok[C_DATA]++;
+        s->nok++;
     }
-    int id = C_UNKNOWN;
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcasecmp(line, verbs[i].name) == 0)
-            id = verbs[i].id;
-    s->count[id]++;
-    if (id != C_UNKNOWN)
-        s->last_cmd = verbs[id].name;
-    if (id == C_UNKNOWN && forbidden(line)) {
-        mlog(LOG_WARNING, "non-SMTP command from %s: %.100s%s%.100s", s->peer, line, *arg ? " " : "",
-             arg);
-        smtpd_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
-        s->closing_after = 1;
-        return;
-    }
+}
+
+static void dispatch(smtpd_session *s, int id, char *arg)
+{
     switch (id) {
     case C_EHLO:
     case C_HELO:
@@ -599,15 +619,14 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
             break;
         }
         smtpd_reset(s);
-        junk(s);
         smtpd_reply(s, "250 2.0.0 Ok");
+        junk(s);
         break;
     case C_NOOP:
-        junk(s);
         smtpd_reply(s, "250 2.0.0 Ok");
+        junk(s);
         break;
     case C_VRFY:
-        junk(s);
         if (s->cfg->vrfy_disabled) {
             smtpd_reply(s, "502 5.5.1 VRFY command is disabled");
             count_error(s);
@@ -617,10 +636,11 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         } else {
             smtpd_reply(s, "252 2.0.0 %s", arg);
         }
+        junk(s);
         break;
     case C_ETRN:
-        junk(s);
         cmd_etrn(s, arg);
+        junk(s);
         break;
     case C_QUIT:
         smtpd_reply(s, "221 2.0.0 Bye");
@@ -636,8 +656,62 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         count_error(s);
         break;
     default:
-        smtpd_reply(s, "502 5.5.2 Error: command not recognized");
+        smtpd_reply(s, "500 5.5.2 Error: command not recognized");
         count_error(s);
         break;
+    }
+}
+
+void smtpd_command(smtpd_session *s, char *line, size_t len)
+{
+    static const char *const names[] = {
+        [C_EHLO] = "EHLO", [C_HELO] = "HELO", [C_MAIL] = "MAIL", [C_RCPT] = "RCPT",
+        [C_DATA] = "DATA", [C_BDAT] = "BDAT", [C_RSET] = "RSET", [C_NOOP] = "NOOP",
+        [C_VRFY] = "VRFY", [C_ETRN] = "ETRN", [C_QUIT] = "QUIT", [C_AUTH] = "AUTH",
+        [C_STARTTLS] = "STARTTLS", [C_UNKNOWN] = "UNKNOWN",
+    };
+    (void)len;   /* a NUL ends the command, as it does for Postfix's smtpd */
+    while (*line == ' ')
+        line++;
+    s->ncommands++;
+    if (s->cfg->smtputf8 && !valid_utf8((const unsigned char *)line)) {
+        s->count[C_UNKNOWN]++;
+        s->last_cmd = names[C_UNKNOWN];
+        smtpd_reply(s, "500 5.5.2 Error: bad UTF-8 syntax");
+        count_error(s);
+        return;
+    }
+    char *sp = line + strcspn(line, " ");
+    char *arg = *sp ? sp + 1 : sp;
+    *sp = 0;
+    while (*arg == ' ')
+        arg++;
+    size_t al = strlen(arg);
+    while (al && arg[al - 1] == ' ')
+        arg[--al] = 0;
+    int id = C_UNKNOWN;
+    for (int i = 0; i < C_UNKNOWN && *line; i++)
+        if (strcasecmp(line, names[i]) == 0)
+            id = i;
+    s->count[id]++;
+    s->last_cmd = names[id];
+    if (!*line) {
+        smtpd_reply(s, "500 5.5.2 Error: bad syntax");
+        count_error(s);
+        return;
+    }
+    if (id == C_UNKNOWN && forbidden(line)) {
+        mlog(LOG_WARNING, "non-SMTP command from %s: %.100s%s%.100s", s->peer, line, *arg ? " " : "",
+             arg);
+        smtpd_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
+        s->closing_after = 1;
+        return;
+    }
+    size_t before = s->out.len;
+    dispatch(s, id, arg);
+    /* succeeded: its (first) reply is 2xx or 3xx; DATA counts at its end */
+    if (id != C_DATA && s->out.len > before && (s->out.s[before] == '2' || s->out.s[before] == '3')) {
+        s->ok[id]++;
+        s->nok++;
     }
 }

@@ -75,4 +75,10 @@ void smtpd_cfg_load(smtpd_cfg *c, const img *im, const img_service *svc)
     c->smtputf8 = (int)num(im, svc, "smtputf8_enable", 1);
     c->peername_lookup = (int)num(im, svc, "smtpd_peername_lookup", 1);
     c->ehlo_off = ehlo_off(str(im, svc, "smtpd_discard_ehlo_keywords", ""));
+    const char *bare = str(im, svc, "smtpd_forbid_bare_newline", "no");
+    c->bare_newline = strcasecmp(bare, "reject") == 0                                ? SMTPD_BARE_REJECT
+                      : strcasecmp(bare, "normalize") == 0 || strcasecmp(bare, "yes") == 0
+                          ? SMTPD_BARE_NORMALIZE
+                          : SMTPD_BARE_ALLOW;
+    c->bare_reject_code = (int)num(im, svc, "smtpd_forbid_bare_newline_reject_code", 550);
 }

@@ -40,18 +40,22 @@ void smtpd_data_start(smtpd_session *s)
     cnt_info info = {
         .queue_id = s->queue_id, .sender = s->sender, .rcpts = rcpts, .nrcpts = s->nrcpts,
         .client_name = s->name, .client_addr = s->addr,
-        .local_client = strcmp(s->addr, "127.0.0.1") == 0 || strcmp(s->addr, "::1") == 0,
+        .local_client = pol_local_header_rewrite(&s->pol),
         .arrival = time(NULL),
     };
     s->in_body = 0;
     s->cnt = cnt_new(&w->gen.pi, s->cfg->svc, &info, content_out, s);
-    free(rcpts);
     s->state = SS_DATA;
     s->in_line = 0;
+    s->crlf_before = 1;    /* the DATA command's own line end */
+    s->bare_lf = 0;
     s->data_size = 0;
+    /* smtpd's Received: header goes first, through the same checks */
     strbuf rcv;
     sb_init(&rcv);
-    smtpd_received(s, &rcv);
+    const char *proto = s->smtputf8 ? "UTF8SMTP" : s->esmtp ? "ESMTP" : "SMTP";
+    cnt_received(&info, s->helo, s->cfg->myhostname, s->cfg->mail_name, proto, &rcv);
+    free(rcpts);
     const char *p = sb_str(&rcv);
     for (;;) {
         size_t n = strcspn(p, "\n");
@@ -61,12 +65,14 @@ void smtpd_data_start(smtpd_session *s)
         p += n + 1;
     }
     sb_free(&rcv);
+    cnt_begin_client(s->cnt);
 }
 
 static void committed(void *arg, int status, const char *why)
 {
     smtpd_session *s = arg;
     s->msg = NULL;                 /* the store freed it */
+    smtpd_data_counted(s, status == 0);
     if (status == 0) {
         smtpd_reply(s, "250 2.0.0 Ok: queued as %s", s->queue_id);
         if (s->msgid)
@@ -128,6 +134,13 @@ static void end_of_data(smtpd_session *s)
         s->state = SS_CMD;
         return;
     }
+    if (s->bare_lf && s->bare_mode == SMTPD_BARE_REJECT) {
+        mlog(LOG_INFO, "%s: bare <LF> received from %s", s->queue_id, s->peer);
+        smtpd_reply(s, "%d 5.5.2 Error: bare <LF> received", s->cfg->bare_reject_code);
+        smtpd_reset(s);
+        s->state = SS_CMD;
+        return;
+    }
     if (res->verdict == POL_REJECT || res->verdict == POL_DEFER) {
         log_content(s, "reject", res, sb_str((strbuf *)&res->text));
         smtpd_reply(s, "%d %s", res->code, res->text.s ? res->text.s : "");
@@ -175,10 +188,13 @@ static void end_of_data(smtpd_session *s)
     qs_msg_commit(m, hold ? QS_HOLD : QS_INCOMING, committed, s);
 }
 
-int smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more)
+int smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more, int crlf)
 {
     if (!s->in_line) {
-        if (len == 1 && line[0] == '.' && !more) {
+        /* the end: "." alone; under smtpd_forbid_bare_newline only
+         * <CR><LF>.<CR><LF> ends the message (no SMTP smuggling) */
+        if (len == 1 && line[0] == '.' && !more &&
+            (s->bare_mode == SMTPD_BARE_ALLOW || (crlf && s->crlf_before))) {
             end_of_data(s);
             return 1;
         }
@@ -188,6 +204,11 @@ int smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more)
         }
     }
     s->in_line = more;
+    if (!more) {
+        s->crlf_before = crlf;
+        if (!crlf)
+            s->bare_lf = 1;
+    }
     s->data_size += len + (more ? 0 : 1);
     if (s->cfg->size_limit > 0 && s->data_size > (unsigned long long)s->cfg->size_limit)
         s->too_big = 1;

@@ -19,7 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define PEER_THREADS 4
+/* lookups that wait for a slow name server run side by side, as
+ * Postfix's one-process-per-client smtpd runs them */
+#define PEER_THREADS 32
 
 typedef struct peer_job {
     struct peer_job *next;
@@ -142,11 +144,15 @@ smtpd_peer_pool *smtpd_peer_pool_new(void)
     p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (p->efd < 0)
         fatal("eventfd: %s", strerror(errno));
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
     pthread_mutex_lock(&p->mu);   /* threads look for their slot once started */
     for (int i = 0; i < PEER_THREADS; i++)
-        if (pthread_create(&p->th[i], NULL, thread_main, p) != 0)
+        if (pthread_create(&p->th[i], &attr, thread_main, p) != 0)
             fatal("pthread_create: %s", strerror(errno));
     pthread_mutex_unlock(&p->mu);
+    pthread_attr_destroy(&attr);
     return p;
 }
 

@@ -100,15 +100,18 @@ void smtpd_session_start(smtpd_session *s)
     p->policy_arg = w->policy;
     s->state = SS_CMD;
     s->deadline = time(NULL) + s->cfg->timeout;
+    s->bare_mode = s->cfg->bare_newline;
+    if (s->bare_mode != SMTPD_BARE_ALLOW &&
+        pol_client_listed(p, "smtpd_forbid_bare_newline_exclusions"))
+        s->bare_mode = SMTPD_BARE_ALLOW;
     if (s->cfg->conn_limit > 0 && from_same(s) >= (unsigned long long)s->cfg->conn_limit &&
-        strcmp(s->addr, "127.0.0.1") != 0 && strcmp(s->addr, "::1") != 0) {
+        !pol_client_listed(p, "smtpd_client_event_limit_exceptions")) {
         mlog(LOG_WARNING, "Connection concurrency limit exceeded: %u from %s for service %s",
              from_same(s) + 1, s->peer, s->l->endpoint);
         smtpd_reply(s, "421 4.7.0 %s Error: too many connections from %s", s->cfg->myhostname,
                     s->addr);
         s->closing_after = 1;
     } else if (w->stopping) {
-        /* not when draining: what it accepted before is served to the end */
         smtpd_reply(s, "421 4.3.2 %s Service shutting down, closing transmission channel",
                     s->cfg->myhostname);
         s->closing_after = 1;
@@ -177,27 +180,39 @@ int smtpd_flush(smtpd_session *s)
     return 0;
 }
 
-static const char *const cmd_names[] = {
-    "ehlo", "helo", "mail", "rcpt", "data", "bdat", "rset", "noop", "vrfy", "etrn", "quit",
-    "auth", "starttls", "unknown",
+/* The disconnect line's counts, in Postfix's order and form: "rcpt=2"
+ * when all succeeded, "rcpt=1/2" when not. Indexes follow commands.c. */
+static const struct { const char *name; int id; } count_order[] = {
+    {"helo", 1}, {"ehlo", 0}, {"starttls", 12}, {"auth", 11}, {"mail", 2}, {"rcpt", 3},
+    {"data", 4}, {"bdat", 5}, {"rset", 6}, {"noop", 7}, {"vrfy", 8}, {"etrn", 9},
+    {"quit", 10}, {"unknown", 13},
 };
+
+static void put_count(char *buf, size_t n, size_t *off, const char *name, unsigned ok,
+                      unsigned total)
+{
+    if (*off >= n)
+        return;
+    if (ok == total)
+        *off += (size_t)snprintf(buf + *off, n - *off, " %s=%u", name, total);
+    else
+        *off += (size_t)snprintf(buf + *off, n - *off, " %s=%u/%u", name, ok, total);
+}
 
 void smtpd_close(smtpd_session *s)
 {
-    smtpd_worker *w = s->w;
-    if (s->state != SS_LOOKUP || s->name) {
+    if (s->peer[0]) {
         char counts[512];
         size_t off = 0;
         counts[0] = 0;
-        for (size_t i = 0; i < sizeof cmd_names / sizeof cmd_names[0]; i++)
-            if (s->count[i])
-                off += (size_t)snprintf(counts + off, sizeof counts - off, " %s=%u", cmd_names[i],
-                                        s->count[i]);
-        mlog(LOG_INFO, "disconnect from %s%s commands=%u", s->peer[0] ? s->peer : s->addr, counts,
-             s->ncommands);
+        for (size_t i = 0; i < sizeof count_order / sizeof count_order[0]; i++)
+            if (s->count[count_order[i].id])
+                put_count(counts, sizeof counts, &off, count_order[i].name,
+                          s->ok[count_order[i].id], s->count[count_order[i].id]);
+        put_count(counts, sizeof counts, &off, "commands", s->nok, s->ncommands);
+        mlog(LOG_INFO, "disconnect from %s%s", s->peer, counts);
     }
     smtpd_session_free(s);
-    (void)w;
 }
 
 void smtpd_session_free(smtpd_session *s)
@@ -385,13 +400,14 @@ int smtpd_session_input(smtpd_session *s)
         if (s->state == SS_DATA) {
             if (!nl && len < limit)
                 break;                     /* wait for the rest of the line */
-            int more = 0;
+            int more = 0, crlf = 0;
             size_t take = len, eat = len + (nl != NULL);
             if (len > limit || !nl) {      /* a piece of a long line */
                 take = eat = limit;
                 more = 1;
             } else if (take && s->in[take - 1] == '\r') {
                 take--;
+                crlf = 1;
             }
             /* a CR that ends a piece belongs to the next piece's CRLF */
             if (more && s->in[take - 1] == '\r') {
@@ -399,7 +415,7 @@ int smtpd_session_input(smtpd_session *s)
                 eat--;
             }
             char *line = s->in;
-            int end = smtpd_data_line(s, line, take, more);
+            int end = smtpd_data_line(s, line, take, more, crlf);
             consume(s, eat);
             if (end)
                 continue;                  /* state changed (commit, or back to commands) */
@@ -416,25 +432,30 @@ int smtpd_session_input(smtpd_session *s)
             continue;
         }
         if (!nl) {
-            if (len > limit) {
-                /* too long a command: answer once, drop the rest of it */
-                smtpd_reply(s, "500 5.5.0 Error: line too long");
-                s->errors++;
-                s->discarding = 1;
-                consume(s, s->in_len);
-            }
-            break;
+            if (len <= limit)
+                break;
+            /* too long a command: the first line_length_limit bytes are
+             * the command, the rest up to the end of line is dropped */
+            char *line = xstrndup(s->in, limit);
+            s->discarding = 1;
+            consume(s, s->in_len);
+            smtpd_command(s, line, limit);
+            free(line);
+            continue;
         }
         size_t cl = len;
         if (cl && s->in[cl - 1] == '\r')
             cl--;
-        if (cl > limit) {
-            smtpd_reply(s, "500 5.5.0 Error: line too long");
+        else if (s->bare_mode == SMTPD_BARE_REJECT) {
+            mlog(LOG_INFO, "bare <LF> received from %s", s->peer);
+            smtpd_reply(s, "%d 5.5.2 Error: bare <LF> received", s->cfg->bare_reject_code);
             s->errors++;
             consume(s, len + 1);
             continue;
         }
-        char *line = xstrndup(s->in, cl);
+        /* an overlong command is cut at line_length_limit and the rest
+         * dropped, as Postfix's smtpd does */
+        char *line = xstrndup(s->in, cl > limit ? limit : cl);
         consume(s, len + 1);
         /* more input after this command without PIPELINING being offered */
         s->pol.pipelined = !s->esmtp && s->in_len > 0;

@@ -27,6 +27,8 @@ typedef struct smtpd_cfg {
     int         smtputf8;            /* smtputf8_enable */
     int         peername_lookup;     /* smtpd_peername_lookup */
     int         ehlo_off;            /* SMTPD_EHLO_* of smtpd_discard_ehlo_keywords */
+    int         bare_newline;        /* smtpd_forbid_bare_newline: SMTPD_BARE_* */
+    int         bare_reject_code;    /* smtpd_forbid_bare_newline_reject_code */
 } smtpd_cfg;
 
 enum {
@@ -34,6 +36,8 @@ enum {
     SMTPD_EHLO_ENHANCED = 16, SMTPD_EHLO_8BITMIME = 32, SMTPD_EHLO_DSN = 64,
     SMTPD_EHLO_SMTPUTF8 = 128, SMTPD_EHLO_SILENT = 256,
 };
+
+enum { SMTPD_BARE_ALLOW, SMTPD_BARE_NORMALIZE, SMTPD_BARE_REJECT };
 
 /* What one image generation needs at run time. */
 typedef struct smtpd_gen {
@@ -84,8 +88,8 @@ typedef struct smtpd_session {
     char             *helo;
     int               esmtp, pipelining_seen_ehlo;
     unsigned          errors, junk;
-    unsigned          count[16];         /* per command, for the disconnect line */
-    unsigned          ncommands;
+    unsigned          count[16], ok[16]; /* per command: sent, succeeded (disconnect line) */
+    unsigned          ncommands, nok;
     const char       *last_cmd;          /* "RCPT", for "lost connection after RCPT" */
     /* the transaction */
     char             *sender;
@@ -105,6 +109,9 @@ typedef struct smtpd_session {
     int               in_line;           /* the last piece had no end of line yet */
     unsigned long long data_size;
     int               too_big, write_failed, hops, in_body;
+    int               bare_mode;         /* SMTPD_BARE_*, after the exclusions */
+    int               bare_lf;           /* a line of the message ended in a bare LF */
+    int               crlf_before;       /* the line before ended in CRLF */
     char             *msgid;
 } smtpd_session;
 
@@ -147,15 +154,14 @@ void smtpd_log_reject(smtpd_session *s, const char *stage, const pol_reply *r, c
 void smtpd_log_fx(smtpd_session *s, const char *stage, const pol_reply *r, const char *rcpt);
 /* commands.c */
 void smtpd_command(smtpd_session *s, char *line, size_t len);
+void smtpd_data_counted(smtpd_session *s, int ok);   /* DATA's outcome, for the disconnect line */
 void smtpd_reset(smtpd_session *s);          /* end the transaction */
 /* data.c */
 void smtpd_data_start(smtpd_session *s);
 /* one line (or piece) of the message; returns 1 at the end of data */
-int  smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more);
+int  smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more, int crlf);
 /* config.c */
 void smtpd_cfg_load(smtpd_cfg *c, const img *im, const img_service *svc);
-/* received.c */
-void smtpd_received(smtpd_session *s, strbuf *out);
 /* peer.c: client name lookups off the event loop */
 typedef struct smtpd_peer_pool smtpd_peer_pool;
 smtpd_peer_pool *smtpd_peer_pool_new(void);

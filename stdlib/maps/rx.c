@@ -25,6 +25,7 @@ typedef struct rx_item {
     char     *raw;        /* result as written */
     rx_tmpl   tmpl;
     size_t    endif;      /* IF: index of its ENDIF */
+    unsigned  line;       /* source line */
 } rx_item;
 
 typedef struct lit_ent {
@@ -62,6 +63,7 @@ typedef struct rx_map {
     size_t     words;
     strbuf     low;
     unsigned long long lookups, tried;
+    unsigned   last_line; /* of the rule that answered the last lookup */
 } rx_map;
 
 static inline uint32_t key_hash(uint32_t k)
@@ -303,6 +305,7 @@ map *map_rx_open(const map_ops *ops, const rx_engine *eng, const char *type,
         rx_item *r = &m->it[m->n++];
         r->op = s->op;
         r->negate = s->negate;
+        r->line = s->line;
         if (s->op == MAP_RX_ENDIF) {
             if (depth == 0) {
                 sb_addf(err, "line %u: ENDIF without IF", s->line);
@@ -439,6 +442,7 @@ static int run_rule(rx_map *m, rx_item *r, const char *key, size_t len, strbuf *
 
 static void produce(rx_map *m, rx_item *r, const char *key, strbuf *value)
 {
+    m->last_line = r->line;
     if (!r->tmpl.has_dollar) {
         sb_adds(value, r->raw);
         return;
@@ -513,6 +517,13 @@ void map_rx_get_stats(map *mm, map_rx_stats *st)
     st->literals = m->nlit;
     st->lookups = m->lookups;
     st->tried = m->tried;
+}
+
+unsigned map_rx_last_line(map *mm)
+{
+    if (!mm || mm->ops->lookup != map_rx_lookup)
+        return 0;
+    return ((rx_map *)mm)->last_line;
 }
 
 void map_rx_set_prefilter(map *mm, int on)

@@ -108,6 +108,9 @@ typedef struct map_rx_stats {
     unsigned long long lookups, tried;   /* regex executions */
 } map_rx_stats;
 void map_rx_get_stats(map *m, map_rx_stats *st);
+/* The source line of the rule that answered the last MAP_FOUND lookup of
+ * a regexp: or pcre: map (0 for any other map). */
+unsigned map_rx_last_line(map *m);
 /* Turn the prefilter off (every rule tried in order), for comparisons. */
 void map_rx_set_prefilter(map *m, int on);
 

@@ -202,6 +202,11 @@ static int domain_word(pol_session *s, const char *w, int t, int parents, const 
     return t >= 0 ? table_domain(s, t, arg, parents) : domain_pattern(w, arg, parents);
 }
 
+int pol_client_listed(pol_session *s, const char *param)
+{
+    return pol_match_client(s, param, s->client_name, s->client_addr) > 0;
+}
+
 int pol_match_domain(pol_session *s, const char *param, const char *domain)
 {
     return match_list(s, param, domain_word, domain);

@@ -231,6 +231,16 @@ void pol_end_of_data(pol_session *s, pol_reply *r);
 void pol_rset(pol_session *s);
 void pol_etrn(pol_session *s, const char *domain, pol_reply *r);
 
+/* Does the session's client match the address list parameter param
+ * (mynetworks syntax: networks, host names, .domains, /file, type:table;
+ * smtpd_client_event_limit_exceptions, ...)? param must be a string
+ * constant (answers are remembered by its address). */
+int  pol_client_listed(pol_session *s, const char *param);
+
+/* Does the session's client match local_header_rewrite_clients (cleanup
+ * then adds missing headers: cnt_info.local_client)? */
+int  pol_local_header_rewrite(pol_session *s);
+
 /* Answers of the verify callback. */
 enum pol_verify { POL_VERIFY_UNKNOWN = 0, POL_VERIFY_OK, POL_VERIFY_BOUNCE, POL_VERIFY_DEFER };
 

@@ -7,6 +7,7 @@
  * Also: check_reverse_client_hostname_access may not answer OK. */
 #include "compiler/sim.h"
 #include "stdlib/util/alloc.h"
+#include "tests/unit/test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +18,7 @@ static int failed;
 
 static void check(int ok, const char *name)
 {
-    printf("%s %s\n", ok ? "PASS" : "FAIL", name);
-    if (!ok)
-        failed = 1;
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0)
-        fatal("cannot write %s", path);
+    test_check(&failed, ok, name);
 }
 
 static const char main_cf[] =
@@ -76,8 +66,8 @@ int main(void)
     char dir[] = "/tmp/test_policy_session.XXXXXX";
     if (!mkdtemp(dir))
         fatal("mkdtemp");
-    write_file(dir, "main.cf", main_cf);
-    write_file(dir, "master.cf", "smtp inet n - n - - smtpd\n");
+    test_write_file(dir, "main.cf", main_cf);
+    test_write_file(dir, "master.cf", "smtp inet n - n - - smtpd\n");
     img im;
     if (sim_image_from_dir(dir, "test", &im) < 0)
         return 1;
