@@ -10,18 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int queue_counts(master *m, unsigned counts[QS_NSTATES], strbuf *err)
-{
-    qstore *q = qs_open(m->queue_dir, err);
-    if (!q)
-        return -1;
-    int rc = qs_count(q, counts);
-    if (rc < 0)
-        sb_adds(err, "cannot count the queue");
-    qs_close(q);
-    return rc;
-}
-
 static void uptime_text(long long s, char *out, size_t n)
 {
     if (s >= 86400)
@@ -128,7 +116,7 @@ void status_render(master *m, int json, strbuf *out)
     unsigned counts[QS_NSTATES] = { 0 };
     strbuf qerr;
     sb_init(&qerr);
-    int qok = queue_counts(m, counts, &qerr) == 0;
+    int qok = qs_count_dir(m->queue_dir, counts, &qerr) == 0;   /* no store opened */
     long long up = (long long)(time(NULL) - m->started);
     char *buf = NULL;
     size_t len = 0;
