@@ -167,15 +167,21 @@ static char *queue_of(const opts *o)
     return q;
 }
 
-/* Send request; the reply's body (after "ok") in body, a refusal printed
- * after what (e.g. "reload refused: "). Exit status. */
-static int call(const char *queue, const char *request, int timeout_s, const char *what, strbuf *body)
+/* Send request to the master of o's queue; the reply's body (after "ok")
+ * in body, a refusal printed after what (e.g. "reload refused: "). The
+ * queue directory in *queue (the caller frees it) when queue is not NULL.
+ * Exit status. */
+static int call(const opts *o, const char *request, int timeout_s, const char *what, strbuf *body,
+                char **queue)
 {
+    char *q = queue_of(o);
+    if (!q)
+        return 1;
     strbuf reply, err;
     sb_init(&reply);
     sb_init(&err);
     int rc = 1;
-    if (ctl_call(queue, request, timeout_s, &reply, &err) < 0) {
+    if (ctl_call(q, request, timeout_s, &reply, &err) < 0) {
         fprintf(stderr, "mtad: %s\n", sb_str(&err));
     } else {
         const char *r = sb_str(&reply);
@@ -189,6 +195,10 @@ static int call(const char *queue, const char *request, int timeout_s, const cha
     }
     sb_free(&reply);
     sb_free(&err);
+    if (queue)
+        *queue = q;
+    else
+        free(q);
     return rc;
 }
 
@@ -200,13 +210,11 @@ static int cmd_start(const opts *o)
 
 static int cmd_stop(const opts *o)
 {
-    char *q = queue_of(o);
-    if (!q)
-        return 1;
     strbuf body;
     sb_init(&body);
+    char *q = NULL;
     /* the master closes the connection as it exits: workers get 10 s, then SIGKILL */
-    int rc = call(q, "stop", 60, "", &body);
+    int rc = call(o, "stop", 60, "", &body, &q);
     if (rc == 0) {
         char *pid = mtad_pid_path(q);
         struct timespec tick = { 0, 20 * 1000 * 1000 };
@@ -227,9 +235,6 @@ static int cmd_stop(const opts *o)
 
 static int cmd_reload(const opts *o)
 {
-    char *q = queue_of(o);
-    if (!q)
-        return 1;
     strbuf req, body;
     sb_init(&req);
     sb_init(&body);
@@ -247,27 +252,22 @@ static int cmd_reload(const opts *o)
             sb_addf(&req, " %s", image);
         free(abs);
     }
-    int rc = call(q, sb_str(&req), 120, "reload refused: ", &body);
+    int rc = call(o, sb_str(&req), 120, "reload refused: ", &body, NULL);
     if (rc == 0)
         printf("mtad: reloaded: %s\n", sb_str(&body));
     sb_free(&req);
     sb_free(&body);
-    free(q);
     return rc;
 }
 
 static int cmd_status(const opts *o)
 {
-    char *q = queue_of(o);
-    if (!q)
-        return 1;
     strbuf body;
     sb_init(&body);
-    int rc = call(q, strcmp(o->format, "json") == 0 ? "status json" : "status text", 30, "", &body);
+    int rc = call(o, strcmp(o->format, "json") == 0 ? "status json" : "status text", 30, "", &body, NULL);
     if (rc == 0)
         fputs(sb_str(&body), stdout);
     sb_free(&body);
-    free(q);
     return rc;
 }
 

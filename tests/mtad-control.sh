@@ -76,7 +76,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
 print("ready", flush=True); time.sleep(60)
 EOF
     HOLDER=$!
-    for _ in $(seq 1 50); do grep -q ready "$T/holder.out" && break; sleep 0.1; done
+    for _ in $(seq 1 50); do grep -qs ready "$T/holder.out" && break; sleep 0.1; done
 }
 release_port() { kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null; HOLDER=; }
 
