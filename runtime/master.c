@@ -276,10 +276,13 @@ static void worker_ended(master *m, mworker w, int status)
     char how[64];
     describe_exit(status, how, sizeof how);
     m->slot_used[w.slot] = 0;
-    int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    /* a worker told to drain or stop before it set up its signal handling
+     * dies of the signal: that is the end it was asked for */
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    int clean = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                (w.draining && sig == WORKER_SIG_DRAIN) || (m->stopping && sig == WORKER_SIG_STOP);
     if (w.draining) {
-        /* a worker drained before it installed its handler dies of the signal */
-        if (clean || (WIFSIGNALED(status) && WTERMSIG(status) == WORKER_SIG_DRAIN))
+        if (clean)
             mlog(LOG_INFO, "smtpd worker pid %ld of generation %llu finished draining", (long)w.pid,
                  (unsigned long long)w.generation);
         else
@@ -287,7 +290,7 @@ static void worker_ended(master *m, mworker w, int status)
         return;
     }
     if (m->stopping) {
-        if (!clean && !(WIFSIGNALED(status) && WTERMSIG(status) == WORKER_SIG_STOP))
+        if (!clean)
             mlog(LOG_WARNING, "smtpd worker pid %ld %s while stopping", (long)w.pid, how);
         return;
     }

@@ -1,8 +1,10 @@
 /* priv.c: the workers' user (see priv.h). */
 #include "runtime/priv.h"
+#include "runtime/qmgr/store.h"
 
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -26,40 +28,47 @@ void priv_plan(const img *im, mtad_priv *p)
     snprintf(p->user, sizeof p->user, "%s", name);
 }
 
-/* nftw has no context argument */
-static uid_t chown_uid;
-static gid_t chown_gid;
-static size_t pid_dir_len;
-static const char *pid_dir;
-
-static int chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* The state directories and their files go to the user; the queue
+ * directory itself stays with its owner (as Postfix's does with root), so
+ * a mistaken -q never hands anything else over. */
+static int chown_state_dir(const mtad_priv *p, const char *path, strbuf *err)
 {
-    (void)st; (void)flag;
-    if (strncmp(path, pid_dir, pid_dir_len) == 0 && (path[pid_dir_len] == 0 || path[pid_dir_len] == '/'))
-        return 0;
-    (void)ftw;
-    if (lchown(path, chown_uid, chown_gid) < 0)
-        return errno ? errno : -1;
-    return 0;
+    if (lchown(path, p->uid, p->gid) < 0) {
+        sb_addf(err, "%s: cannot give it to mail_owner %s: %s", path, p->user, strerror(errno));
+        return -1;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        sb_addf(err, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (fchownat(dirfd(d), e->d_name, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+            sb_addf(err, "%s/%s: cannot give it to mail_owner %s: %s", path, e->d_name, p->user,
+                    strerror(errno));
+            rc = -1;
+        }
+    }
+    closedir(d);
+    return rc;
 }
 
 int priv_prepare_queue(const mtad_priv *p, const char *queue_dir, strbuf *err)
 {
     if (!p->drop)
         return 0;
-    char piddir[4096];
-    snprintf(piddir, sizeof piddir, "%s/pid", queue_dir);
-    chown_uid = p->uid;
-    chown_gid = p->gid;
-    pid_dir = piddir;
-    pid_dir_len = strlen(piddir);
-    int rc = nftw(queue_dir, chown_one, 32, FTW_PHYS | FTW_MOUNT);
-    if (rc != 0) {
-        sb_addf(err, "%s: cannot give the queue to mail_owner %s: %s", queue_dir, p->user,
-                rc > 0 ? strerror(rc) : strerror(errno));
-        return -1;
+    char path[4096];
+    for (int st = 0; st < QS_NSTATES; st++) {
+        snprintf(path, sizeof path, "%s/%s", queue_dir, qs_state_name((enum qs_state)st));
+        if (chown_state_dir(p, path, err) < 0)
+            return -1;
     }
     /* can the user reach and write the queue? (ask as that user) */
+    snprintf(path, sizeof path, "%s/%s", queue_dir, qs_state_name(QS_INCOMING));
     pid_t pid = fork();
     if (pid < 0) {
         sb_addf(err, "fork: %s", strerror(errno));
@@ -70,7 +79,7 @@ int priv_prepare_queue(const mtad_priv *p, const char *queue_dir, strbuf *err)
         sb_init(&e);
         if (priv_drop(p, &e) < 0)
             _exit(EPERM);
-        _exit(access(queue_dir, R_OK | W_OK | X_OK) == 0 ? 0 : errno);
+        _exit(access(path, R_OK | W_OK | X_OK) == 0 ? 0 : errno);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
