@@ -113,7 +113,7 @@ static void log_content(smtpd_session *s, const char *what, const cnt_result *re
          text && *text ? ": " : "", text ? text : "");
 }
 
-static void end_of_data(smtpd_session *s)
+void smtpd_end_of_data(smtpd_session *s)
 {
     cnt_end(s->cnt);
     const cnt_result *res = cnt_result_of(s->cnt);
@@ -195,8 +195,7 @@ int smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more, in
          * <CR><LF>.<CR><LF> ends the message (no SMTP smuggling) */
         if (len == 1 && line[0] == '.' && !more &&
             (s->bare_mode == SMTPD_BARE_ALLOW || (crlf && s->crlf_before))) {
-            end_of_data(s);
-            return 1;
+            return 1;      /* the caller runs smtpd_end_of_data (on a fiber) */
         }
         if (len && line[0] == '.') {   /* dot-stuffing */
             line++;

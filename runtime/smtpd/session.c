@@ -3,6 +3,8 @@
  * (batched while pipelined commands are pending), time limits, and the
  * connect/disconnect and reject log lines in Postfix's format. */
 #include "runtime/log.h"
+#include "runtime/smtpd/blocking.h"
+#include "runtime/smtpd/fiber.h"
 #include "runtime/smtpd/smtpd.h"
 #include "stdlib/util/alloc.h"
 #include <arpa/inet.h>
@@ -78,6 +80,35 @@ static unsigned from_same(const smtpd_session *s)
     return n;
 }
 
+/* The banner, or the client restrictions' reject in its place. */
+static void connect_unit(void *arg)
+{
+    smtpd_session *s = arg;
+    pol_reply r;
+    pol_reply_init(&r);
+    pol_connect(&s->pol, &r);
+    if (r.code != 220)
+        smtpd_log_reject(s, "CONNECT", &r, NULL);
+    smtpd_reply_pol(s, &r);
+    pol_reply_free(&r);
+}
+
+static void connect_finish(smtpd_session *s)
+{
+    if (smtpd_flush(s) < 0 || (s->closing_after && !s->out.len)) {
+        smtpd_close(s);
+        return;
+    }
+    smtpd_watch(s);
+}
+
+static void connect_done(void *arg)
+{
+    smtpd_session *s = arg;
+    s->fiber_busy = 0;
+    connect_finish(s);
+}
+
 void smtpd_session_start(smtpd_session *s)
 {
     smtpd_worker *w = s->w;
@@ -96,7 +127,7 @@ void smtpd_session_start(smtpd_session *s)
     p->client_port = s->port;
     p->server_addr = s->server_addr;
     p->server_port = s->server_port;
-    p->policy = pol_policy_ask;
+    p->policy = smtpd_policy_ask;
     p->policy_arg = w->policy;
     s->state = SS_CMD;
     s->deadline = time(NULL) + s->cfg->timeout;
@@ -115,20 +146,11 @@ void smtpd_session_start(smtpd_session *s)
         smtpd_reply(s, "421 4.3.2 %s Service shutting down, closing transmission channel",
                     s->cfg->myhostname);
         s->closing_after = 1;
-    } else {
-        pol_reply r;
-        pol_reply_init(&r);
-        pol_connect(p, &r);
-        if (r.code != 220)
-            smtpd_log_reject(s, "CONNECT", &r, NULL);
-        smtpd_reply_pol(s, &r);
-        pol_reply_free(&r);
-    }
-    if (smtpd_flush(s) < 0 || (s->closing_after && !s->out.len)) {
-        smtpd_close(s);
+    } else if (!fiber_run(w->fibers, connect_unit, connect_done, s)) {
+        s->fiber_busy = 1;   /* the client restrictions wait on the network */
         return;
     }
-    smtpd_watch(s);
+    connect_finish(s);
 }
 
 void smtpd_reply(smtpd_session *s, const char *fmt, ...)
@@ -386,6 +408,39 @@ static void consume(smtpd_session *s, size_t n)
     s->in_len -= n;
 }
 
+/* A command, or the end of a message, is decided on a fiber: if it
+ * waits on the network, the session pauses (fiber_busy) and goes on in
+ * unit_done. */
+static void command_unit(void *arg)
+{
+    smtpd_session *s = arg;
+    smtpd_command(s, s->unit_line, s->unit_len);
+}
+
+static void eod_unit(void *arg)
+{
+    smtpd_end_of_data(arg);
+}
+
+static void unit_done(void *arg)
+{
+    smtpd_session *s = arg;
+    free(s->unit_line);
+    s->unit_line = NULL;
+    s->fiber_busy = 0;
+    (void)smtpd_session_input(s);
+}
+
+/* 1: the unit finished; 0: it waits (the session is paused) */
+static int run_unit(smtpd_session *s, void (*fn)(void *))
+{
+    if (fiber_run(s->w->fibers, fn, unit_done, s))
+        return 1;
+    s->fiber_busy = 1;
+    smtpd_watch(s);
+    return 0;
+}
+
 /* Parse and act on buffered input while the state allows: commands one
  * by one (replies collect and go out together), message lines in DATA.
  * Stops at SS_COMMIT/SS_SLEEP (resumed later) and when the client is not
@@ -393,6 +448,8 @@ static void consume(smtpd_session *s, size_t n)
 int smtpd_session_input(smtpd_session *s)
 {
     size_t limit = (size_t)s->cfg->line_limit;
+    if (s->fiber_busy)
+        return 0;
     while (s->in_len && s->out.len < OUT_HIGH && !s->closing_after &&
            (s->state == SS_CMD || s->state == SS_DATA)) {
         char *nl = memchr(s->in, '\n', s->in_len);
@@ -417,8 +474,8 @@ int smtpd_session_input(smtpd_session *s)
             char *line = s->in;
             int end = smtpd_data_line(s, line, take, more, crlf);
             consume(s, eat);
-            if (end)
-                continue;                  /* state changed (commit, or back to commands) */
+            if (end && !run_unit(s, eod_unit))
+                return 0;
             continue;
         }
         /* commands */
@@ -436,11 +493,14 @@ int smtpd_session_input(smtpd_session *s)
                 break;
             /* too long a command: the first line_length_limit bytes are
              * the command, the rest up to the end of line is dropped */
-            char *line = xstrndup(s->in, limit);
+            s->unit_line = xstrndup(s->in, limit);
+            s->unit_len = limit;
             s->discarding = 1;
             consume(s, s->in_len);
-            smtpd_command(s, line, limit);
-            free(line);
+            if (!run_unit(s, command_unit))
+                return 0;
+            free(s->unit_line);
+            s->unit_line = NULL;
             continue;
         }
         size_t cl = len;
@@ -459,8 +519,12 @@ int smtpd_session_input(smtpd_session *s)
         consume(s, len + 1);
         /* more input after this command without PIPELINING being offered */
         s->pol.pipelined = !s->esmtp && s->in_len > 0;
-        smtpd_command(s, line, cl);
+        s->unit_line = line;
+        s->unit_len = cl > limit ? limit : cl;
+        if (!run_unit(s, command_unit))
+            return 0;
         free(line);
+        s->unit_line = NULL;
     }
     if (s->in_len == 0 && s->in_cap) {
         free(s->in);   /* idle sessions hold no input buffer */

@@ -71,6 +71,9 @@ typedef struct smtpd_session {
     int               closing_after;     /* close once the output is written */
     int               peer_eof;          /* the client sends nothing more */
     int               dead;              /* closed; freed after the event batch */
+    int               fiber_busy;        /* a decision waits on the network (fiber.h) */
+    char             *unit_line;         /* the command that decision answers */
+    size_t            unit_len;
     unsigned          ev_mask;           /* the epoll events registered */
     int               ev_added;
     /* the client */
@@ -130,6 +133,7 @@ struct smtpd_worker {
     char              *rbuf;             /* the shared read buffer */
     size_t             rbuf_cap;
     struct smtpd_peer_pool *peers;
+    struct smtpd_fibers *fibers;
     unsigned           commits;          /* messages waiting for the group commit */
     smtpd_session     *dead;             /* closed sessions, freed after the batch */
 };
@@ -158,8 +162,10 @@ void smtpd_data_counted(smtpd_session *s, int ok);   /* DATA's outcome, for the 
 void smtpd_reset(smtpd_session *s);          /* end the transaction */
 /* data.c */
 void smtpd_data_start(smtpd_session *s);
-/* one line (or piece) of the message; returns 1 at the end of data */
+/* one line (or piece) of the message; returns 1 at the end of data,
+ * where the caller runs smtpd_end_of_data */
 int  smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more, int crlf);
+void smtpd_end_of_data(smtpd_session *s);
 /* config.c */
 void smtpd_cfg_load(smtpd_cfg *c, const img *im, const img_service *svc);
 /* peer.c: client name lookups off the event loop */

@@ -3,6 +3,8 @@
  * master handed over, driving the queue's group commit and the client
  * name lookups, and draining or stopping when the master says so. */
 #include "runtime/log.h"
+#include "runtime/smtpd/blocking.h"
+#include "runtime/smtpd/fiber.h"
 #include "runtime/smtpd/smtpd.h"
 #include "stdlib/util/alloc.h"
 #include <errno.h>
@@ -15,7 +17,10 @@
 #include <unistd.h>
 
 /* epoll sources other than sessions */
-enum { SRC_SIGNAL, SRC_QUEUE, SRC_PEERS, SRC_LISTENER };
+enum { SRC_SIGNAL, SRC_QUEUE, SRC_PEERS, SRC_FIBERS, SRC_LISTENER };
+
+/* pool threads for the engine's DNS queries and policy server calls */
+#define BLOCKING_THREADS 16
 typedef struct ev_src { int kind; size_t index; } ev_src;
 
 static ev_src *srcs;
@@ -32,7 +37,7 @@ void smtpd_watch(smtpd_session *s)
 {
     unsigned want = 0;
     if ((s->state == SS_CMD || s->state == SS_DATA) && !s->closing_after && !s->peer_eof &&
-        s->out.len < 65536)
+        !s->fiber_busy && s->out.len < 65536)
         want |= EPOLLIN;
     if (s->out.len)
         want |= EPOLLOUT;
@@ -87,8 +92,8 @@ static void stop_sessions(smtpd_worker *w)
 {
     for (smtpd_session *s = w->sessions.next, *n; s != &w->sessions; s = n) {
         n = s->next;
-        if (s->state == SS_COMMIT)
-            continue;
+        if (s->state == SS_COMMIT || s->fiber_busy)
+            continue;   /* they end once their commit or decision is done */
         if (s->state == SS_CMD || s->state == SS_SLEEP) {
             smtpd_reply(s, "421 4.3.2 %s Service shutting down, closing transmission channel",
                         s->cfg->myhostname);
@@ -120,6 +125,8 @@ static void sweep(smtpd_worker *w, time_t now)
 {
     for (smtpd_session *s = w->sessions.next, *n; s != &w->sessions; s = n) {
         n = s->next;
+        if (s->fiber_busy)
+            continue;   /* waiting on DNS or a policy server, which time out themselves */
         if (s->state == SS_SLEEP && s->wake <= now) {
             s->state = SS_CMD;
             s->deadline = now + s->cfg->timeout;
@@ -164,11 +171,8 @@ int smtpd_worker_main(const worker_args *a)
     strbuf err;
     sb_init(&err);
     const char *dns_server = getenv("MTAD_DNS_SERVER");   /* tests: a fixture DNS server */
-    w.dns = pol_dns_real_new(dns_server && *dns_server ? dns_server : NULL, &err);
-    if (!w.dns) {
-        mlog(LOG_WARNING, "DNS resolver: %s; DNS lookups will fail", sb_str(&err));
-        w.dns = pol_dns_empty_new();
-    }
+    w.fibers = fibers_new(BLOCKING_THREADS);
+    w.dns = smtpd_dns_new(dns_server, BLOCKING_THREADS);
     w.policy = pol_policy_clients_new(a->queue_dir);
     sb_clear(&err);
     w.queue = qs_open(a->queue_dir, &err);
@@ -184,22 +188,24 @@ int smtpd_worker_main(const worker_args *a)
     w.ep = epoll_create1(EPOLL_CLOEXEC);
     if (w.ep < 0)
         fatal("epoll_create1: %s", strerror(errno));
-    nsrcs = 3 + a->nls;
+    nsrcs = 4 + a->nls;
     srcs = xcalloc(nsrcs, sizeof *srcs);
     srcs[0].kind = SRC_SIGNAL;
     srcs[1].kind = SRC_QUEUE;
     srcs[2].kind = SRC_PEERS;
+    srcs[3].kind = SRC_FIBERS;
     add_src(&w, w.sigfd, &srcs[0]);
     add_src(&w, qs_event_fd(w.queue), &srcs[1]);
     add_src(&w, smtpd_peer_fd(w.peers), &srcs[2]);
+    add_src(&w, fibers_fd(w.fibers), &srcs[3]);
     for (size_t i = 0; i < a->nls; i++) {
-        srcs[3 + i].kind = SRC_LISTENER;
-        srcs[3 + i].index = i;
-        add_src(&w, a->ls[i].fd, &srcs[3 + i]);
+        srcs[4 + i].kind = SRC_LISTENER;
+        srcs[4 + i].index = i;
+        add_src(&w, a->ls[i].fd, &srcs[4 + i]);
     }
     time_t last_sweep = time(NULL);
     struct epoll_event evs[256];
-    while (!(w.draining && w.nsessions == 0 && w.commits == 0)) {
+    while (!(w.draining && w.nsessions == 0 && w.commits == 0 && fibers_busy(w.fibers) == 0)) {
         int n = epoll_wait(w.ep, evs, 256, 1000);
         if (n < 0 && errno != EINTR)
             fatal("epoll_wait: %s", strerror(errno));
@@ -211,6 +217,7 @@ int smtpd_worker_main(const worker_args *a)
                 case SRC_SIGNAL: on_signal(&w); break;
                 case SRC_QUEUE: qs_dispatch(w.queue); break;
                 case SRC_PEERS: smtpd_peer_dispatch(w.peers); break;
+                case SRC_FIBERS: fibers_dispatch(w.fibers); break;
                 case SRC_LISTENER:
                     if (!w.draining)
                         accept_on(&w, &a->ls[src->index]);
@@ -230,7 +237,7 @@ int smtpd_worker_main(const worker_args *a)
         if (now != last_sweep) {
             last_sweep = now;
             sweep(&w, now);
-            pol_policy_clients_sweep(w.policy);
+            smtpd_policy_sweep(w.policy);
         }
         smtpd_reap(&w);
     }
@@ -239,6 +246,7 @@ int smtpd_worker_main(const worker_args *a)
     smtpd_reap(&w);
     qs_close(w.queue);
     smtpd_peer_pool_free(w.peers);
+    fibers_free(w.fibers);
     pol_policy_clients_free(w.policy);
     pol_dns_free(w.dns);
     pol_image_free(&w.gen.pi);
