@@ -451,3 +451,88 @@ def tempdir(prefix):
     d = tempfile.mkdtemp(prefix=prefix, dir=os.environ.get("TMPDIR", "/tmp"))
     os.chmod(d, 0o755)
     return d
+
+
+# --------------------------------------------------------------------------
+# a plain SMTP client for scripted sessions
+
+class Smtp:
+    """One connection; reply() returns (code, [text lines]) or (None, why)."""
+
+    def __init__(self, port, source="127.0.0.1", timeout=10, host="127.0.0.1"):
+        self.s = socket.create_connection((host, port), timeout=timeout,
+                                          source_address=(source, 0))
+        self.buf = b""
+        self.timeout = timeout
+
+    def readline(self):
+        while b"\n" not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.rstrip(b"\r")
+
+    def reply(self):
+        lines = []
+        try:
+            while True:
+                line = self.readline()
+                if line is None:
+                    return (None, lines + ["<closed>"])
+                lines.append(line.decode("utf-8", "replace"))
+                if len(line) < 4 or line[3:4] != b"-":
+                    break
+            return (int(lines[-1][:3]), [l[4:] for l in lines])
+        except socket.timeout:
+            return (None, lines + ["<timeout>"])
+        except (ValueError, OSError) as e:
+            return (None, lines + ["<%s>" % e])
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.s.sendall(data)
+
+    def cmd(self, line):
+        """Send one command line, return its reply."""
+        try:
+            self.send(line + "\r\n")
+        except OSError as e:
+            return (None, ["<%s>" % e])
+        return self.reply()
+
+    def line(self, line):
+        """'CODE text' of the last reply line, as a string."""
+        code, text = self.cmd(line)
+        return "%s %s" % (code, text[-1] if text else "")
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+def session(port, commands, source="127.0.0.1", data=None):
+    """Banner, then each command; with data (bytes incl. the final dot
+    line) after a 354. Returns the list of (command, code, last text)."""
+    c = Smtp(port, source)
+    out = []
+    code, text = c.reply()
+    out.append(("CONNECT", code, text[-1] if text else ""))
+    for cmd in commands:
+        code, text = c.cmd(cmd)
+        out.append((cmd, code, text[-1] if text else ""))
+        if cmd == "DATA" and code == 354 and data is not None:
+            c.send(data)
+            code, text = c.reply()
+            out.append(("END-OF-DATA", code, text[-1] if text else ""))
+    c.close()
+    return out
+
+
+def queued_id(text):
+    m = re.search(r"queued as ([0-9A-Za-z]+)", text or "")
+    return m.group(1) if m else None
