@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# mtad-abuse.sh: hostile clients against mtad (tests/tools/smtp_abuse.py:
+# overlong lines, NUL bytes, bare-LF smuggling, pipelining floods, the
+# recipient, size and error limits, garbage after DATA, a client gone
+# mid-DATA, a slow drip, 1,000 idle connections), each checked against
+# what Postfix 3.7 does (the tool's header; `smtp_abuse.py --postfix`
+# replays them against a private Postfix). Then the daemon must have
+# survived: same master, `mtad status` answers, a clean session is queued.
+# Runs against build/mtad and build/asan/mtad; the ASan+UBSan build must
+# report nothing in its log (stderr of the daemon and its workers).
+# Prints PASS/FAIL lines.
+cd "$(dirname "$0")/.." || exit 2
+exec python3 - "$@" <<'EOF'
+import os, shutil, sys
+sys.path.insert(0, "tests/lib")
+sys.path.insert(0, "tests/tools")
+import mtadtest as mt
+import queue_json as qj
+import smtp_abuse as sa
+
+failures = 0
+
+
+def result(ok, what, detail=""):
+    global failures
+    print("%s %s" % ("PASS" if ok else "FAIL", what))
+    if not ok:
+        failures += 1
+        if detail:
+            print("  " + str(detail)[:3000].replace("\n", "\n  "))
+
+
+SAN_RE = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer")
+
+
+def one(asan):
+    name = "mtad-abuse" + ("(asan)" if asan else "")
+    binary = mt.bin_path("mtad", asan)
+    if not os.access(binary, os.X_OK):
+        result(False, "%s: %s is built" % (name, binary))
+        return
+    tmp = mt.tempdir("mtad-abuse-")
+    port = mt.free_port()
+    conf = mt.write_config(os.path.join(tmp, "conf"), port, sa.ABUSE_MAIN_CF)
+    with open(os.path.join(conf, "main.cf")) as f:
+        mc = f.read().replace("mynetworks = 127.0.0.0/8", "mynetworks = 127.0.0.1/32")
+    with open(os.path.join(conf, "main.cf"), "w") as f:
+        f.write(mc)
+    img = mt.build_image(conf, os.path.join(tmp, "abuse.img"))
+    d = mt.Mtad(img, os.path.join(tmp, "queue"), binary=binary, log=os.path.join(tmp, "mtad.log"))
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    try:
+        d.start(port, timeout=30)
+        master = d.master_pid()
+
+        def show(qid):
+            try:
+                return qj.split(qj.content(d.queue_show(qid)))[1]
+            except Exception:
+                return None
+
+        def nrcpt(qid):
+            try:
+                return len(qj.rcpts(d.queue_show(qid)))
+            except Exception as e:
+                return str(e)
+        r = sa.Run(port, d.queue_count, name, show)
+        r.nrcpt = nrcpt
+        sa.run_all(r)
+        global failures
+        failures += r.failures
+        st = d.status()
+        result(st is not None and d.master_pid() == master and mt.pid_alive(master),
+               "%s: the daemon survived (same master, status answers)" % name, st)
+        n0 = d.queue_count()
+        out = mt.session(port, ["EHLO client.example", "MAIL FROM:<after@client.example>",
+                                "RCPT TO:<u@example.test>", "DATA", "QUIT"],
+                         data=b"Subject: after\r\n\r\nafter the abuse\r\n.\r\n")
+        result(out[-2][1] == 250 and d.queue_count() == n0 + 1,
+               "%s: a clean session afterwards is queued" % name, out)
+    except Exception as e:
+        result(False, "%s: %s: %s" % (name, type(e).__name__, e))
+    finally:
+        d.stop()
+        log = open(d.log, errors="replace").read() if os.path.exists(d.log) else ""
+        if asan:
+            bad = [l for l in log.splitlines() if any(s in l for s in SAN_RE)]
+            result(not bad, "%s: no sanitizer report in the daemon's log" % name,
+                   "\n".join(bad[:10]) + "\n" + log[-3000:])
+        if failures:
+            print("  %s log tail:\n%s" % (name, "\n".join(log.splitlines()[-15:])))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+one(False)
+one(True)
+sys.exit(1 if failures else 0)
+EOF
