@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mtad-abuse.sh: hostile clients against mtad (tests/tools/smtp_abuse.py:
-# overlong lines, NUL bytes, bare-LF smuggling, pipelining floods, the
+# overlong lines, NUL bytes, bare-LF smuggling, non-SMTP commands,
+# pipelining floods, the
 # recipient, size and error limits, garbage after DATA, a client gone
 # mid-DATA, a slow drip, 1,000 idle connections), each checked against
 # what Postfix 3.7 does (the tool's header; `smtp_abuse.py --postfix`
@@ -40,8 +41,9 @@ def one(asan):
         result(False, "%s: %s is built" % (name, binary))
         return
     tmp = mt.tempdir("mtad-abuse-")
-    port = mt.free_port()
-    conf = mt.write_config(os.path.join(tmp, "conf"), port, sa.ABUSE_MAIN_CF)
+    port, strict = mt.free_port(), mt.free_port()
+    conf = mt.write_config(os.path.join(tmp, "conf"), port, sa.ABUSE_MAIN_CF,
+                           master_extra=sa.ABUSE_MASTER_CF.format(port=strict))
     with open(os.path.join(conf, "main.cf")) as f:
         mc = f.read().replace("mynetworks = 127.0.0.0/8", "mynetworks = 127.0.0.1/32")
     with open(os.path.join(conf, "main.cf"), "w") as f:
@@ -64,7 +66,7 @@ def one(asan):
                 return len(qj.rcpts(d.queue_show(qid)))
             except Exception as e:
                 return str(e)
-        r = sa.Run(port, d.queue_count, name, show)
+        r = sa.Run(port, d.queue_count, name, show, strict)
         r.nrcpt = nrcpt
         sa.run_all(r)
         global failures

@@ -106,7 +106,7 @@ try:
     el = time.monotonic() - t0
     counts = None
     try:
-        p = d.cmd("queue", "count", "-q", qdir, "--format", "json")
+        p = d.cmd("queue", "-q", qdir, "count", "--format", "json")
         counts = p.stdout.strip()
     except Exception:
         pass

@@ -90,14 +90,15 @@ def wait_port(port, timeout=15.0, host="127.0.0.1"):
     return False
 
 
-def write_config(confdir, port, main_extra="", smtpd_opts=()):
-    """main.cf + master.cf accepting mail for example.test from 127.0.0.0/8."""
+def write_config(confdir, port, main_extra="", smtpd_opts=(), master_extra=""):
+    """main.cf + master.cf accepting mail for example.test from 127.0.0.0/8;
+    master_extra: more master.cf lines (another smtpd listener)."""
     os.makedirs(confdir, exist_ok=True)
     with open(os.path.join(confdir, "main.cf"), "w") as f:
         f.write(MAIN_CF.format(domain=DOMAIN, extra=main_extra))
     opts = "".join("\n  -o %s" % o for o in smtpd_opts)
     with open(os.path.join(confdir, "master.cf"), "w") as f:
-        f.write(MASTER_CF.format(port=port, opts=opts))
+        f.write(MASTER_CF.format(port=port, opts=opts) + master_extra)
     return confdir
 
 
@@ -257,7 +258,7 @@ class Mtad:
         return self.cmd("reload", "-i", img or self.img, "-q", self.qdir, timeout=30)
 
     def queue_count(self):
-        p = self.cmd("queue", "count", "-q", self.qdir, "--format", "json", check=True)
+        p = self.cmd("queue", "-q", self.qdir, "count", "--format", "json", check=True)
         v = json.loads(p.stdout)
         if isinstance(v, int):
             return v
@@ -268,7 +269,7 @@ class Mtad:
         raise RuntimeError("queue count: unexpected %r" % v)
 
     def queue_list(self):
-        p = self.cmd("queue", "list", "-q", self.qdir, "--format", "json", check=True, timeout=60)
+        p = self.cmd("queue", "-q", self.qdir, "list", "--format", "json", check=True, timeout=60)
         v = json.loads(p.stdout) if p.stdout.strip().startswith(("[", "{")) else [
             json.loads(l) for l in p.stdout.splitlines() if l.strip()]
         if isinstance(v, dict):
@@ -278,7 +279,7 @@ class Mtad:
         return v
 
     def queue_show(self, qid):
-        p = self.cmd("queue", "show", qid, "-q", self.qdir, "--format", "json", check=True)
+        p = self.cmd("queue", "-q", self.qdir, "show", qid, "--format", "json", check=True)
         return json.loads(p.stdout)
 
     def stop(self, timeout=20):

@@ -43,10 +43,12 @@ def attrs(j):
 
 
 def content(j):
+    """The lines joined with "\n" (the file's records end each line with
+    one; the last one is dropped here so that lines == content.split("\n"))."""
     c = j.get("content", "")
     if isinstance(c, list):
-        c = "\n".join(c)
-    return c
+        return "\n".join(c)
+    return c[:-1] if c.endswith("\n") else c
 
 
 def split(c):
