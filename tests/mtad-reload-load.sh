@@ -105,7 +105,7 @@ try:
     time.sleep(0.3)
     n = d.queue_count()
     result(n == len(accepted), "queue count %d == messages that got a 250 (%d)" % (n, len(accepted)))
-    listed = json.dumps(d.queue_list())
+    listed = d.queue_ids()
     missing = [a["id"] for a in accepted if a["id"] not in listed]
     result(not missing, "every accepted queue id is in the queue", missing[:10])
     c = mt.Smtp(port)

@@ -278,6 +278,13 @@ class Mtad:
                     return v[k]
         return v
 
+    def queue_ids(self):
+        """The set of queue ids `mtad queue list` shows."""
+        out = set()
+        for m in self.queue_list():
+            out.add(m["id"] if isinstance(m, dict) else str(m))
+        return out
+
     def queue_show(self, qid):
         p = self.cmd("queue", "-q", self.qdir, "show", qid, "--format", "json", check=True)
         return json.loads(p.stdout)
