@@ -19,27 +19,15 @@ import mtadtest as mt
 import queue_json as qj
 import smtp_abuse as sa
 
-failures = 0
-
-
-def result(ok, what, detail=""):
-    global failures
-    print("%s %s" % ("PASS" if ok else "FAIL", what))
-    if not ok:
-        failures += 1
-        if detail:
-            print("  " + str(detail)[:3000].replace("\n", "\n  "))
-
 
 SAN_RE = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer")
 
 
 def one(asan):
+    """Every scenario against build/mtad or build/asan/mtad; the number of
+    failures."""
     name = "mtad-abuse" + ("(asan)" if asan else "")
     binary = mt.bin_path("mtad", asan)
-    if not os.access(binary, os.X_OK):
-        result(False, "%s: %s is built" % (name, binary))
-        return
     tmp = mt.tempdir("mtad-abuse-")
     port, strict = mt.free_port(), mt.free_port()
     conf = mt.write_config(os.path.join(tmp, "conf"), port, sa.ABUSE_MAIN_CF,
@@ -50,51 +38,50 @@ def one(asan):
         f.write(mc)
     img = mt.build_image(conf, os.path.join(tmp, "abuse.img"))
     d = mt.Mtad(img, os.path.join(tmp, "queue"), binary=binary, log=os.path.join(tmp, "mtad.log"))
-    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+
+    def show(qid):
+        try:
+            return qj.split(qj.content(d.queue_show(qid)))[1]
+        except Exception:
+            return None
+
+    def nrcpt(qid):
+        try:
+            return len(qj.rcpts(d.queue_show(qid)))
+        except Exception as e:
+            return str(e)
+    r = sa.Run(port, d.queue_count, name, show, strict)
+    r.nrcpt = nrcpt
+    if not r.have(binary):
+        return r.failures
     try:
         d.start(port, timeout=30)
         master = d.master_pid()
-
-        def show(qid):
-            try:
-                return qj.split(qj.content(d.queue_show(qid)))[1]
-            except Exception:
-                return None
-
-        def nrcpt(qid):
-            try:
-                return len(qj.rcpts(d.queue_show(qid)))
-            except Exception as e:
-                return str(e)
-        r = sa.Run(port, d.queue_count, name, show, strict)
-        r.nrcpt = nrcpt
         sa.run_all(r)
-        global failures
-        failures += r.failures
         st = d.status()
-        result(st is not None and d.master_pid() == master and mt.pid_alive(master),
-               "%s: the daemon survived (same master, status answers)" % name, st)
+        r.result(st is not None and d.master_pid() == master and mt.pid_alive(master),
+                 "the daemon survived (same master, status answers)", st)
         n0 = d.queue_count()
         out = mt.session(port, ["EHLO client.example", "MAIL FROM:<after@client.example>",
                                 "RCPT TO:<u@example.test>", "DATA", "QUIT"],
                          data=b"Subject: after\r\n\r\nafter the abuse\r\n.\r\n")
-        result(out[-2][1] == 250 and d.queue_count() == n0 + 1,
-               "%s: a clean session afterwards is queued" % name, out)
+        r.result(out[-2][1] == 250 and d.queue_count() == n0 + 1,
+                 "a clean session afterwards is queued", out)
     except Exception as e:
-        result(False, "%s: %s: %s" % (name, type(e).__name__, e))
+        r.result(False, "%s: %s" % (type(e).__name__, e))
     finally:
         d.stop()
         log = open(d.log, errors="replace").read() if os.path.exists(d.log) else ""
         if asan:
             bad = [l for l in log.splitlines() if any(s in l for s in SAN_RE)]
-            result(not bad, "%s: no sanitizer report in the daemon's log" % name,
-                   "\n".join(bad[:10]) + "\n" + log[-3000:])
-        if failures:
+            r.result(not bad, "no sanitizer report in the daemon's log",
+                     "\n".join(bad[:10]) + "\n" + log[-3000:])
+        if r.failures:
             print("  %s log tail:\n%s" % (name, "\n".join(log.splitlines()[-15:])))
         shutil.rmtree(tmp, ignore_errors=True)
+    return r.failures
 
 
-one(False)
-one(True)
+failures = one(False) + one(True)
 sys.exit(1 if failures else 0)
 EOF

@@ -17,20 +17,11 @@ sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 import queue_json as qj
 
-failures = 0
+rep = mt.Report("mtad-crash")
+result = rep.result
 
 
-def result(ok, what, detail=""):
-    global failures
-    print("%s mtad-crash: %s" % ("PASS" if ok else "FAIL", what))
-    if not ok:
-        failures += 1
-        if detail:
-            print("  " + str(detail)[:3000].replace("\n", "\n  "))
-
-
-if not os.access(mt.bin_path("mtad"), os.X_OK):
-    result(False, "%s is built" % mt.bin_path("mtad"))
+if not rep.have(mt.bin_path("mtad")):
     sys.exit(1)
 ROUNDS = int(os.environ.get("MTAD_CRASH_ROUNDS", "50"))
 rnd = random.Random(int(os.environ.get("MTAD_CRASH_SEED", str(int(time.time())))))
@@ -130,8 +121,8 @@ finally:
     if load:
         load.kill()
     d.stop()
-    if failures:
+    if rep.failures:
         print("  mtad log tail:\n" + d.log_tail(20))
     shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(1 if failures else 0)
+sys.exit(rep.status())
 EOF

@@ -2,7 +2,7 @@
 # mtad-logs.sh: mtad's log read by the tools that read Postfix's logs.
 # The same sessions (4 accepted messages, rejected clients, senders,
 # recipients and relay attempts, a session with too many errors) go to
-# mtad (logging to maillog_file) and, when we are root and Postfix is
+# mtad (started in the background, so logging to maillog_file) and, when we are root and Postfix is
 # installed, to a private Postfix with the same main.cf. Then:
 #   - pflogsumm --syslog-name=mtad counts the messages received (4) and
 #     rejected (one per rejected RCPT) as on Postfix's log, reject by
@@ -19,16 +19,8 @@ import os, re, shutil, subprocess, sys, time
 sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 
-failures = 0
-
-
-def result(ok, what, detail=""):
-    global failures
-    print("%s mtad-logs: %s" % ("PASS" if ok else "FAIL", what))
-    if not ok:
-        failures += 1
-        if detail:
-            print("  " + str(detail)[:3000].replace("\n", "\n  "))
+rep = mt.Report("mtad-logs")
+result = rep.result
 
 
 EXTRA = """\
@@ -110,6 +102,20 @@ def f2b(log, daemon):
     return n, sorted(hosts), ""
 
 
+SMTPD_LINE = re.compile(r"/smtpd\[\d+\]: (?:[0-9A-F]{6,}: |NOQUEUE: )?(.*)$")
+KINDS = ("reject: ", "too many errors after", "disconnect from", "client=")
+
+
+def smtpd_lines(log):
+    """The smtpd lines pflogsumm and fail2ban read, queue ids left out."""
+    out = []
+    for l in open(log, errors="replace"):
+        m = SMTPD_LINE.search(l.rstrip("\n"))
+        if m and m.group(1).startswith(KINDS):
+            out.append(m.group(1))
+    return sorted(out)
+
+
 def find_log(maillog, d):
     for _ in range(50):
         if os.path.exists(maillog) and os.path.getsize(maillog) > 0:
@@ -118,9 +124,7 @@ def find_log(maillog, d):
     return d.log      # the foreground log on stderr
 
 
-MTAD = mt.bin_path("mtad")
-if not os.access(MTAD, os.X_OK):
-    result(False, "%s is built" % MTAD)
+if not rep.have(mt.bin_path("mtad")):
     sys.exit(1)
 tmp = mt.tempdir("mtad-logs-")
 pf = None
@@ -131,12 +135,13 @@ try:
     conf = make_conf(os.path.join(tmp, "conf"), port, maillog)
     img = mt.build_image(conf, os.path.join(tmp, "logs.img"))
     d = mt.Mtad(img, os.path.join(tmp, "queue"), log=os.path.join(tmp, "mtad.stderr"))
-    d.start(port)
+    d.start(port, foreground=False)      # maillog_file is for the background
     ours_replies = sessions(port)
     time.sleep(0.5)
     d.stop()
     log = find_log(maillog, d)
-    result(log == maillog, "mtad writes maillog_file", "no %s; using the stderr log" % maillog)
+    result(log == maillog, "mtad in the background writes maillog_file",
+           "no %s; using the stderr log" % maillog)
     lines = open(log, errors="replace").read().splitlines()
     syslike = [l for l in lines if re.match(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ mtad/\w+\[\d+\]: ", l)]
     result(lines and len(syslike) == len(lines),
@@ -173,6 +178,11 @@ try:
         pn, phosts, _ = f2b(pf.maillog, None)
         result((n_f2b, hosts) == (pn, phosts),
                "fail2ban matches as on Postfix's log (%s lines %s vs %s lines %s)" % (n_f2b, hosts, pn, phosts))
+        ours_l, theirs_l = smtpd_lines(log), smtpd_lines(pf.maillog)
+        result(ours_l == theirs_l, "smtpd's reject, client=, too-many-errors and disconnect lines "
+               "read as Postfix's (%d lines)" % len(theirs_l),
+               "only mtad:\n%s\nonly Postfix:\n%s" % ("\n".join(x for x in ours_l if x not in theirs_l),
+                                                      "\n".join(x for x in theirs_l if x not in ours_l)))
         strip = lambda rs: [(c, code) for c, code, _ in rs]
         result(strip(ours_replies) == strip(theirs_replies), "the sessions got Postfix's reply codes",
                "\n".join("%s: mtad %s postfix %s" % (a[0], a[1], b[1])
@@ -182,8 +192,8 @@ finally:
         pf.stop()
     if d:
         d.stop()
-    if failures and d:
+    if rep.failures and d:
         print("  mtad log tail:\n" + d.log_tail(15))
     shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(1 if failures else 0)
+sys.exit(rep.status())
 EOF

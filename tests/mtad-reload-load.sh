@@ -17,20 +17,11 @@ import json, os, shutil, subprocess, sys, time
 sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 
-failures = 0
+rep = mt.Report("mtad-reload-load")
+result = rep.result
 
 
-def result(ok, what, detail=""):
-    global failures
-    print("%s mtad-reload-load: %s" % ("PASS" if ok else "FAIL", what))
-    if not ok:
-        failures += 1
-        if detail:
-            print("  " + str(detail)[:3000].replace("\n", "\n  "))
-
-
-if not os.access(mt.bin_path("mtad"), os.X_OK):
-    result(False, "%s is built" % mt.bin_path("mtad"))
+if not rep.have(mt.bin_path("mtad")):
     sys.exit(1)
 tmp = mt.tempdir("mtad-reload-")
 port = mt.free_port()
@@ -119,8 +110,8 @@ finally:
     if load:
         load.kill()
     d.stop()
-    if failures:
+    if rep.failures:
         print("  mtad log tail:\n" + d.log_tail(20))
     shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(1 if failures else 0)
+sys.exit(rep.status())
 EOF

@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -68,6 +69,41 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 """
+
+
+class Report:
+    """PASS/FAIL lines of one test: "PASS name: what"; a failure prints
+    its detail indented below."""
+
+    def __init__(self, name):
+        self.name, self.failures = name, 0
+
+    def result(self, ok, what, detail=""):
+        print("%s %s: %s" % ("PASS" if ok else "FAIL", self.name, what))
+        if not ok:
+            self.failures += 1
+            if detail:
+                print("  " + str(detail)[:3000].replace("\n", "\n  "))
+        sys.stdout.flush()
+        return ok
+
+    def have(self, binary):
+        """The binary is built (else a failure)."""
+        if os.access(binary, os.X_OK):
+            return True
+        return self.result(False, "%s is built" % binary)
+
+    def status(self):
+        return 1 if self.failures else 0
+
+
+def tail(path, n=30):
+    """The last n lines of a log file ("" if there is none)."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
 
 
 def free_port():
@@ -326,11 +362,7 @@ class Mtad:
             time.sleep(0.02)
 
     def log_tail(self, n=30):
-        try:
-            with open(self.log, errors="replace") as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return ""
+        return tail(self.log, n)
 
 
 # --------------------------------------------------------------------------
@@ -447,11 +479,7 @@ class PrivatePostfix:
             self.fifo_fd = None
 
     def log_tail(self, n=30):
-        try:
-            with open(self.maillog, errors="replace") as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return ""
+        return tail(self.maillog, n)
 
 
 def tempdir(prefix):

@@ -90,22 +90,19 @@ ABUSE_MASTER_CF = "127.0.0.1:{port} inet n - n - - smtpd -o smtpd_forbid_bare_ne
 STRANGER = "127.0.0.2"
 
 
-class Run:
+class Run(mt.Report):
+    """The server under test: its ports, how to count and read its queue."""
+
     def __init__(self, port, count_fn, prefix, show_fn=None, port_strict=None):
-        self.port, self.count, self.prefix, self.show = port, count_fn, prefix, show_fn
+        mt.Report.__init__(self, prefix)
+        self.port, self.count, self.show = port, count_fn, show_fn
         self.port_strict = port_strict
         self.nrcpt = None
-        self.failures = 0
         self.lock = threading.Lock()
 
     def result(self, ok, what, detail=""):
-        with self.lock:
-            print("%s %s: %s" % ("PASS" if ok else "FAIL", self.prefix, what))
-            if not ok:
-                self.failures += 1
-                if detail:
-                    print("  " + str(detail)[:2000].replace("\n", "\n  "))
-            sys.stdout.flush()
+        with self.lock:      # slow-drip reports from its own thread
+            return mt.Report.result(self, ok, what, detail)
 
     def conn(self, source="127.0.0.1", timeout=20):
         c = mt.Smtp(self.port, source, timeout=timeout)
