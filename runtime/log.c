@@ -13,6 +13,7 @@ static enum mlog_target target = MLOG_STDERR;
 static int  log_fd = 2;
 static char log_path[4096];
 static char ident[128] = "mtad";
+static char prefix[96] = "mtad";
 static char host[256];
 
 static int facility_of(const char *name)
@@ -50,12 +51,19 @@ int mlog_open(enum mlog_target t, const char *arg)
 
 void mlog_set_name(const char *syslog_name, const char *role)
 {
-    snprintf(ident, sizeof ident, "%s/%s",
-             syslog_name && *syslog_name ? syslog_name : "mtad", role);
+    snprintf(prefix, sizeof prefix, "%s", syslog_name && *syslog_name ? syslog_name : "mtad");
+    snprintf(ident, sizeof ident, "%s/%s", prefix, role);
     if (target == MLOG_SYSLOG) {
         closelog();
         openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
     }
+}
+
+void mlog_set_role(const char *role)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s", prefix);
+    mlog_set_name(name, role);
 }
 
 void mlog_reopen(void)

@@ -23,6 +23,8 @@ void mlog_set_name(const char *syslog_name, const char *role);
  * Warnings and errors get Postfix's "warning: " / "error: " / "fatal: "
  * prefixes. */
 void mlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Keep the name, change the role (a forked worker: "smtpd"). */
+void mlog_set_role(const char *role);
 /* Re-open after fork or rotation (file target). */
 void mlog_reopen(void);
 void mlog_close(void);

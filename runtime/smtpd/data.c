@@ -1,0 +1,197 @@
+/* data.c: the message after DATA: lines with dot-stuffing undone,
+ * pieces of overlong lines, message_size_limit, the content checks of
+ * stdlib/content (the same code as `mtacc simulate --message`), the
+ * end-of-data decision, and the hand-over to the queue's group commit;
+ * the 250 goes out only once the message is on disk. */
+#include "runtime/log.h"
+#include "runtime/smtpd/smtpd.h"
+#include "stdlib/util/alloc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Content as cleanup passes it on: into the queue file; the Message-ID
+ * is noted for the log. */
+static void content_out(void *arg, const char *line, size_t len, int more)
+{
+    smtpd_session *s = arg;
+    if (!s->msgid && !s->in_body && len > 11 && strncasecmp(line, "Message-ID:", 11) == 0) {
+        const char *v = line + 11;
+        size_t n = len - 11;
+        while (n && (*v == ' ' || *v == '\t'))
+            v++, n--;
+        s->msgid = xstrndup(v, n);
+    }
+    if (len == 0 && !more)
+        s->in_body = 1;  /* the headers ended */
+    if (s->too_big || s->write_failed)
+        return;
+    if (qs_msg_line(s->msg, line, len, more) != 0)
+        s->write_failed = 1;
+}
+
+void smtpd_data_start(smtpd_session *s)
+{
+    smtpd_worker *w = s->w;
+    const char **rcpts = xmalloc((s->nrcpts + 1) * sizeof *rcpts);
+    for (size_t i = 0; i < s->nrcpts; i++)
+        rcpts[i] = s->rcpts[i].addr;
+    cnt_info info = {
+        .queue_id = s->queue_id, .sender = s->sender, .rcpts = rcpts, .nrcpts = s->nrcpts,
+        .client_name = s->name, .client_addr = s->addr,
+        .local_client = strcmp(s->addr, "127.0.0.1") == 0 || strcmp(s->addr, "::1") == 0,
+        .arrival = time(NULL),
+    };
+    s->in_body = 0;
+    s->cnt = cnt_new(&w->gen.pi, s->cfg->svc, &info, content_out, s);
+    free(rcpts);
+    s->state = SS_DATA;
+    s->in_line = 0;
+    s->data_size = 0;
+    strbuf rcv;
+    sb_init(&rcv);
+    smtpd_received(s, &rcv);
+    const char *p = sb_str(&rcv);
+    for (;;) {
+        size_t n = strcspn(p, "\n");
+        cnt_line(s->cnt, p, n, 0);
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    sb_free(&rcv);
+}
+
+static void committed(void *arg, int status, const char *why)
+{
+    smtpd_session *s = arg;
+    s->msg = NULL;                 /* the store freed it */
+    if (status == 0) {
+        smtpd_reply(s, "250 2.0.0 Ok: queued as %s", s->queue_id);
+        if (s->msgid)
+            mlog(LOG_INFO, "%s: message-id=%s", s->queue_id, s->msgid);
+        s->w->args->stats->messages_accepted++;
+        s->w->args->stats->recipients_accepted += s->nrcpts;
+    } else {
+        mlog(LOG_WARNING, "%s: queue file write error: %s", s->queue_id, why ? why : "?");
+        smtpd_reply(s, "451 4.3.0 Error: queue file write error");
+    }
+    smtpd_reset(s);
+    s->state = SS_CMD;
+    s->deadline = time(NULL) + s->cfg->timeout;
+    s->w->commits--;
+    (void)smtpd_session_input(s);
+}
+
+static void record_fx(smtpd_session *s, const pol_effect *fx, size_t n, int *hold)
+{
+    static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
+                                        "bcc", "warn", "info"};
+    for (size_t i = 0; i < n; i++) {
+        if (fx[i].kind == POL_FX_WARN || fx[i].kind == POL_FX_INFO)
+            continue;
+        if (fx[i].kind == POL_FX_HOLD)
+            *hold = 1;
+        qs_msg_attr(s->msg, names[fx[i].kind], fx[i].text ? fx[i].text : "");
+    }
+}
+
+static void log_content(smtpd_session *s, const char *what, const cnt_result *res,
+                        const char *text)
+{
+    mlog(LOG_INFO, "%s: %s: %s %s from %s; from=<%s>%s%s%s proto=%s helo=<%s>%s%s", s->queue_id, what,
+         res->stage ? res->stage : "header", res->matched.s ? res->matched.s : "", s->peer,
+         s->sender, s->nrcpts == 1 ? " to=<" : "", s->nrcpts == 1 ? s->rcpts[0].addr : "",
+         s->nrcpts == 1 ? ">" : "", s->esmtp ? "ESMTP" : "SMTP", s->helo ? s->helo : "",
+         text && *text ? ": " : "", text ? text : "");
+}
+
+static void end_of_data(smtpd_session *s)
+{
+    cnt_end(s->cnt);
+    const cnt_result *res = cnt_result_of(s->cnt);
+    s->pol.size = s->data_size;
+    if (s->too_big) {
+        mlog(LOG_INFO, "%s: reject: size %llu from %s: 552 5.3.4 Message size exceeds fixed limit",
+             s->queue_id, s->data_size, s->peer);
+        smtpd_reply(s, "552 5.3.4 Message size exceeds fixed limit");
+        smtpd_reset(s);
+        s->state = SS_CMD;
+        return;
+    }
+    if (s->write_failed) {
+        mlog(LOG_WARNING, "%s: queue file write error: %s", s->queue_id,
+             qs_msg_error(s->msg) ? qs_msg_error(s->msg) : "?");
+        smtpd_reply(s, "451 4.3.0 Error: queue file write error");
+        smtpd_reset(s);
+        s->state = SS_CMD;
+        return;
+    }
+    if (res->verdict == POL_REJECT || res->verdict == POL_DEFER) {
+        log_content(s, "reject", res, sb_str((strbuf *)&res->text));
+        smtpd_reply(s, "%d %s", res->code, res->text.s ? res->text.s : "");
+        smtpd_reset(s);
+        s->state = SS_CMD;
+        return;
+    }
+    for (size_t i = 0; i < res->nfx; i++) {
+        static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
+                                            "bcc", "warn", "info"};
+        log_content(s, names[res->fx[i].kind], res, res->fx[i].text);
+    }
+    pol_reply r;
+    pol_reply_init(&r);
+    pol_end_of_data(&s->pol, &r);
+    if (r.code != 250) {
+        smtpd_log_reject(s, "END-OF-MESSAGE", &r, s->nrcpts == 1 ? s->rcpts[0].addr : NULL);
+        smtpd_reply_pol(s, &r);
+        pol_reply_free(&r);
+        smtpd_reset(s);
+        s->state = SS_CMD;
+        return;
+    }
+    smtpd_log_fx(s, "END-OF-MESSAGE", &r, s->nrcpts == 1 ? s->rcpts[0].addr : NULL);
+    int hold = 0;
+    record_fx(s, s->fx, s->nfx, &hold);
+    record_fx(s, r.fx, r.nfx, &hold);
+    record_fx(s, res->fx, res->nfx, &hold);
+    pol_reply_free(&r);
+    for (size_t i = 0; i < s->nrcpts; i++)
+        qs_msg_rcpt(s->msg, s->rcpts[i].addr, s->rcpts[i].orcpt, s->rcpts[i].notify);
+    char size[32];
+    snprintf(size, sizeof size, "%llu", s->data_size);
+    qs_msg_attr(s->msg, "message_size", size);
+    if (qs_msg_error(s->msg)) {
+        mlog(LOG_WARNING, "%s: queue file write error: %s", s->queue_id, qs_msg_error(s->msg));
+        smtpd_reply(s, "451 4.3.0 Error: queue file write error");
+        smtpd_reset(s);
+        s->state = SS_CMD;
+        return;
+    }
+    s->state = SS_COMMIT;
+    s->w->commits++;
+    qmsg *m = s->msg;
+    qs_msg_commit(m, hold ? QS_HOLD : QS_INCOMING, committed, s);
+}
+
+int smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more)
+{
+    if (!s->in_line) {
+        if (len == 1 && line[0] == '.' && !more) {
+            end_of_data(s);
+            return 1;
+        }
+        if (len && line[0] == '.') {   /* dot-stuffing */
+            line++;
+            len--;
+        }
+    }
+    s->in_line = more;
+    s->data_size += len + (more ? 0 : 1);
+    if (s->cfg->size_limit > 0 && s->data_size > (unsigned long long)s->cfg->size_limit)
+        s->too_big = 1;
+    if (!s->too_big)
+        cnt_line(s->cnt, line, len, more);
+    return 0;
+}

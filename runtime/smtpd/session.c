@@ -1,0 +1,466 @@
+/* session.c: one SMTP client of the worker: its buffers, the reading of
+ * command and message lines (CRLF or bare LF, overlong lines), replies
+ * (batched while pipelined commands are pending), time limits, and the
+ * connect/disconnect and reject log lines in Postfix's format. */
+#include "runtime/log.h"
+#include "runtime/smtpd/smtpd.h"
+#include "stdlib/util/alloc.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Input waiting beyond this while the client does not read our replies
+ * stops the reading (a pipelining flood cannot grow memory). */
+#define OUT_HIGH 65536
+
+static void sockname(int fd, int peer, char *addr, size_t an, char *port, size_t pn)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+                  : getsockname(fd, (struct sockaddr *)&ss, &len);
+    snprintf(addr, an, "unknown");
+    snprintf(port, pn, "0");
+    if (rc != 0)
+        return;
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, addr, (socklen_t)an);
+        snprintf(port, pn, "%u", ntohs(a->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, addr, (socklen_t)an);
+        /* an IPv4 client on an IPv6 socket is shown as IPv4, as Postfix does */
+        if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.'))
+            memmove(addr, addr + 7, strlen(addr + 7) + 1);
+        snprintf(port, pn, "%u", ntohs(a->sin6_port));
+    } else if (ss.ss_family == AF_UNIX) {
+        snprintf(addr, an, "127.0.0.1");   /* a local socket: the loopback client */
+    }
+}
+
+smtpd_session *smtpd_session_new(smtpd_worker *w, const mtad_listener *l, int fd)
+{
+    smtpd_session *s = xcalloc(1, sizeof *s);
+    s->w = w;
+    s->l = l;
+    s->fd = fd;
+    s->cfg = &w->gen.cfgs[l->service];
+    s->state = SS_LOOKUP;
+    sb_init(&s->out);
+    sockname(fd, 1, s->addr, sizeof s->addr, s->port, sizeof s->port);
+    sockname(fd, 0, s->server_addr, sizeof s->server_addr, s->server_port, sizeof s->server_port);
+    s->deadline = time(NULL) + s->cfg->timeout;
+    /* link */
+    s->next = w->sessions.next;
+    s->prev = &w->sessions;
+    w->sessions.next->prev = s;
+    w->sessions.next = s;
+    w->nsessions++;
+    w->args->stats->sessions_now = w->nsessions;
+    w->args->stats->sessions_total++;
+    return s;
+}
+
+/* How many sessions of this worker come from addr (the connection count
+ * limit; the worker sees all of its own clients). */
+static unsigned from_same(const smtpd_session *s)
+{
+    unsigned n = 0;
+    for (const smtpd_session *o = s->w->sessions.next; o != &s->w->sessions; o = o->next)
+        if (o != s && strcmp(o->addr, s->addr) == 0)
+            n++;
+    return n;
+}
+
+void smtpd_session_start(smtpd_session *s)
+{
+    smtpd_worker *w = s->w;
+    if (!s->name)
+        s->name = xstrdup("unknown");
+    if (!s->reverse)
+        s->reverse = xstrdup("unknown");
+    snprintf(s->peer, sizeof s->peer, "%s[%s]", s->name, s->addr);
+    mlog(LOG_INFO, "connect from %s", s->peer);
+    pol_session *p = &s->pol;
+    pol_session_init(p, &w->gen.pi, s->cfg->svc, w->dns);
+    p->client_addr = s->addr;
+    p->client_name = s->name;
+    p->reverse_name = s->reverse;
+    p->client_name_temp = s->name_temp;
+    p->client_port = s->port;
+    p->server_addr = s->server_addr;
+    p->server_port = s->server_port;
+    p->policy = pol_policy_ask;
+    p->policy_arg = w->policy;
+    s->state = SS_CMD;
+    s->deadline = time(NULL) + s->cfg->timeout;
+    if (s->cfg->conn_limit > 0 && from_same(s) >= (unsigned long long)s->cfg->conn_limit &&
+        strcmp(s->addr, "127.0.0.1") != 0 && strcmp(s->addr, "::1") != 0) {
+        mlog(LOG_WARNING, "Connection concurrency limit exceeded: %u from %s for service %s",
+             from_same(s) + 1, s->peer, s->l->endpoint);
+        smtpd_reply(s, "421 4.7.0 %s Error: too many connections from %s", s->cfg->myhostname,
+                    s->addr);
+        s->closing_after = 1;
+    } else if (w->draining || w->stopping) {
+        smtpd_reply(s, "421 4.3.2 %s Service shutting down, closing transmission channel",
+                    s->cfg->myhostname);
+        s->closing_after = 1;
+    } else {
+        pol_reply r;
+        pol_reply_init(&r);
+        pol_connect(p, &r);
+        if (r.code != 220)
+            smtpd_log_reject(s, "CONNECT", &r, NULL);
+        smtpd_reply_pol(s, &r);
+        pol_reply_free(&r);
+    }
+    if (smtpd_flush(s) < 0 || (s->closing_after && !s->out.len)) {
+        smtpd_close(s);
+        return;
+    }
+    smtpd_watch(s);
+}
+
+void smtpd_reply(smtpd_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[4096];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    sb_addn(&s->out, buf, (size_t)n);
+    sb_adds(&s->out, "\r\n");
+}
+
+/* A reply from the engine: its text may span lines ("\n"), each sent as
+ * "code-text" but the last "code text". */
+void smtpd_reply_pol(smtpd_session *s, const pol_reply *r)
+{
+    const char *t = r->text.s ? r->text.s : "";
+    for (;;) {
+        size_t n = strcspn(t, "\n");
+        sb_addf(&s->out, "%d%c%.*s\r\n", r->code, t[n] ? '-' : ' ', (int)n, t);
+        if (!t[n])
+            break;
+        t += n + 1;
+    }
+}
+
+int smtpd_flush(smtpd_session *s)
+{
+    while (s->out.len) {
+        ssize_t n = send(s->fd, s->out.s, s->out.len, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            return -1;
+        }
+        memmove(s->out.s, s->out.s + n, s->out.len - (size_t)n);
+        s->out.len -= (size_t)n;
+        s->out.s[s->out.len] = 0;
+    }
+    if (!s->out.len && s->out.cap > 4096)
+        sb_free(&s->out);   /* an idle session keeps no buffers */
+    return 0;
+}
+
+static const char *const cmd_names[] = {
+    "ehlo", "helo", "mail", "rcpt", "data", "bdat", "rset", "noop", "vrfy", "etrn", "quit",
+    "auth", "starttls", "unknown",
+};
+
+void smtpd_close(smtpd_session *s)
+{
+    smtpd_worker *w = s->w;
+    if (s->state != SS_LOOKUP || s->name) {
+        char counts[512];
+        size_t off = 0;
+        counts[0] = 0;
+        for (size_t i = 0; i < sizeof cmd_names / sizeof cmd_names[0]; i++)
+            if (s->count[i])
+                off += (size_t)snprintf(counts + off, sizeof counts - off, " %s=%u", cmd_names[i],
+                                        s->count[i]);
+        mlog(LOG_INFO, "disconnect from %s%s commands=%u", s->peer[0] ? s->peer : s->addr, counts,
+             s->ncommands);
+    }
+    smtpd_session_free(s);
+    (void)w;
+}
+
+void smtpd_session_free(smtpd_session *s)
+{
+    smtpd_worker *w = s->w;
+    if (s->dead)
+        return;
+    if (s->state == SS_LOOKUP)
+        smtpd_peer_forget(w->peers, s);
+    smtpd_reset(s);
+    if (s->pol.pi)
+        pol_session_free(&s->pol);
+    close(s->fd);   /* also leaves epoll */
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    w->nsessions--;
+    w->args->stats->sessions_now = w->nsessions;
+    /* events for s may still wait in the current batch: free it after */
+    s->dead = 1;
+    s->next = w->dead;
+    w->dead = s;
+}
+
+void smtpd_reap(smtpd_worker *w)
+{
+    for (smtpd_session *s = w->dead, *n; s; s = n) {
+        n = s->next;
+        free(s->in);
+        sb_free(&s->out);
+        free(s->name);
+        free(s->reverse);
+        free(s->helo);
+        free(s);
+    }
+    w->dead = NULL;
+}
+
+/* The log's reject line: "NOQUEUE: reject: RCPT from host[addr]: 554
+ * 5.7.1 ...; from=<s> to=<r> proto=ESMTP helo=<h>". */
+static void log_decision(smtpd_session *s, const char *what, const char *stage, int code,
+                         const char *text, const char *rcpt)
+{
+    char tail[2048];
+    size_t off = 0;
+    tail[0] = 0;
+    if (s->sender)
+        off += (size_t)snprintf(tail + off, sizeof tail - off, " from=<%s>", s->sender);
+    if (rcpt && off < sizeof tail)
+        off += (size_t)snprintf(tail + off, sizeof tail - off, " to=<%s>", rcpt);
+    if (off < sizeof tail)
+        off += (size_t)snprintf(tail + off, sizeof tail - off, " proto=%s", s->esmtp ? "ESMTP" : "SMTP");
+    if (s->helo && off < sizeof tail)
+        snprintf(tail + off, sizeof tail - off, " helo=<%s>", s->helo);
+    mlog(LOG_INFO, "%s: %s: %s from %s: %d %s;%s", s->queue_id[0] ? s->queue_id : "NOQUEUE", what,
+         stage, s->peer, code, text, tail);
+}
+
+void smtpd_log_reject(smtpd_session *s, const char *stage, const pol_reply *r, const char *rcpt)
+{
+    log_decision(s, "reject", stage, r->code, r->text.s ? r->text.s : "", rcpt);
+}
+
+/* WARN and INFO results, and HOLD/DISCARD/FILTER/REDIRECT/BCC as Postfix
+ * logs them ("NOQUEUE: hold: RCPT from ...: <r>: Recipient address
+ * triggers HOLD action; from=..."). */
+void smtpd_log_fx(smtpd_session *s, const char *stage, const pol_reply *r, const char *rcpt)
+{
+    for (size_t i = 0; i < r->nfx; i++) {
+        const pol_effect *e = &r->fx[i];
+        static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
+                                            "bcc", "warn", "info"};
+        const char *name = (unsigned)e->kind < 8 ? names[e->kind] : "info";
+        char tail[2048];
+        snprintf(tail, sizeof tail, "%s%s", e->text ? e->text : "", "");
+        if (s->sender)
+            mlog(LOG_INFO, "%s: %s: %s from %s: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
+                 s->queue_id[0] ? s->queue_id : "NOQUEUE", name, stage, s->peer, tail, s->sender,
+                 rcpt ? " to=<" : "", rcpt ? rcpt : "", rcpt ? ">" : "", s->esmtp ? "ESMTP" : "SMTP",
+                 s->helo ? s->helo : "");
+        else
+            mlog(LOG_INFO, "%s: %s: %s from %s: %s; proto=%s helo=<%s>",
+                 s->queue_id[0] ? s->queue_id : "NOQUEUE", name, stage, s->peer, tail,
+                 s->esmtp ? "ESMTP" : "SMTP", s->helo ? s->helo : "");
+    }
+}
+
+void smtpd_session_timeout(smtpd_session *s)
+{
+    mlog(LOG_INFO, "timeout after %s from %s", s->last_cmd ? s->last_cmd : "CONNECT", s->peer);
+    smtpd_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->cfg->myhostname);
+    smtpd_flush(s);
+    smtpd_close(s);
+}
+
+/* Append what the socket has to the session's input. 0: got bytes or
+ * nothing yet; -1: the client closed or failed. */
+static int fill(smtpd_session *s)
+{
+    smtpd_worker *w = s->w;
+    for (int rounds = 0; rounds < 4; rounds++) {
+        ssize_t n = recv(s->fd, w->rbuf, w->rbuf_cap, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            return -1;
+        }
+        if (n == 0)
+            return -1;
+        if (s->in_len + (size_t)n > s->in_cap) {
+            size_t cap = s->in_cap ? s->in_cap : 1024;
+            while (cap < s->in_len + (size_t)n)
+                cap *= 2;
+            s->in = xrealloc(s->in, cap);
+            s->in_cap = cap;
+        }
+        memcpy(s->in + s->in_len, w->rbuf, (size_t)n);
+        s->in_len += (size_t)n;
+        w->args->stats->bytes_received += (uint64_t)n;
+        if ((size_t)n < w->rbuf_cap)
+            return 0;
+    }
+    return 0;
+}
+
+static void lost(smtpd_session *s)
+{
+    mlog(LOG_INFO, "lost connection after %s from %s", s->last_cmd ? s->last_cmd : "CONNECT",
+         s->peer);
+    smtpd_close(s);
+}
+
+void smtpd_session_readable(smtpd_session *s)
+{
+    if (fill(s) < 0) {
+        /* the client closed its side: what it sent is still answered
+         * when whole (a QUIT after the message), then the session ends */
+        s->peer_eof = 1;
+        if (s->state == SS_COMMIT || s->state == SS_SLEEP) {
+            smtpd_watch(s);
+            return;
+        }
+        (void)smtpd_session_input(s);
+        return;
+    }
+    s->deadline = time(NULL) + s->cfg->timeout;
+    (void)smtpd_session_input(s);
+}
+
+void smtpd_session_writable(smtpd_session *s)
+{
+    if (smtpd_flush(s) < 0) {
+        lost(s);
+        return;
+    }
+    if (!s->out.len && s->closing_after) {
+        smtpd_close(s);
+        return;
+    }
+    if (s->state == SS_CMD && s->in_len)
+        (void)smtpd_session_input(s);
+    else
+        smtpd_watch(s);
+}
+
+/* Consume n bytes of input. */
+static void consume(smtpd_session *s, size_t n)
+{
+    memmove(s->in, s->in + n, s->in_len - n);
+    s->in_len -= n;
+}
+
+/* Parse and act on buffered input while the state allows: commands one
+ * by one (replies collect and go out together), message lines in DATA.
+ * Stops at SS_COMMIT/SS_SLEEP (resumed later) and when the client is not
+ * reading its replies. */
+int smtpd_session_input(smtpd_session *s)
+{
+    size_t limit = (size_t)s->cfg->line_limit;
+    while (s->in_len && s->out.len < OUT_HIGH && !s->closing_after &&
+           (s->state == SS_CMD || s->state == SS_DATA)) {
+        char *nl = memchr(s->in, '\n', s->in_len);
+        size_t len = nl ? (size_t)(nl - s->in) : s->in_len;
+        if (s->state == SS_DATA) {
+            if (!nl && len < limit)
+                break;                     /* wait for the rest of the line */
+            int more = 0;
+            size_t take = len, eat = len + (nl != NULL);
+            if (len > limit || !nl) {      /* a piece of a long line */
+                take = eat = limit;
+                more = 1;
+            } else if (take && s->in[take - 1] == '\r') {
+                take--;
+            }
+            /* a CR that ends a piece belongs to the next piece's CRLF */
+            if (more && s->in[take - 1] == '\r') {
+                take--;
+                eat--;
+            }
+            char *line = s->in;
+            int end = smtpd_data_line(s, line, take, more);
+            consume(s, eat);
+            if (end)
+                continue;                  /* state changed (commit, or back to commands) */
+            continue;
+        }
+        /* commands */
+        if (s->discarding) {
+            if (!nl) {
+                consume(s, s->in_len);
+                break;
+            }
+            consume(s, len + 1);
+            s->discarding = 0;
+            continue;
+        }
+        if (!nl) {
+            if (len > limit) {
+                /* too long a command: answer once, drop the rest of it */
+                smtpd_reply(s, "500 5.5.0 Error: line too long");
+                s->errors++;
+                s->discarding = 1;
+                consume(s, s->in_len);
+            }
+            break;
+        }
+        size_t cl = len;
+        if (cl && s->in[cl - 1] == '\r')
+            cl--;
+        if (cl > limit) {
+            smtpd_reply(s, "500 5.5.0 Error: line too long");
+            s->errors++;
+            consume(s, len + 1);
+            continue;
+        }
+        char *line = xstrndup(s->in, cl);
+        consume(s, len + 1);
+        /* more input after this command without PIPELINING being offered */
+        s->pol.pipelined = !s->esmtp && s->in_len > 0;
+        smtpd_command(s, line, cl);
+        free(line);
+    }
+    if (s->in_len == 0 && s->in_cap) {
+        free(s->in);   /* idle sessions hold no input buffer */
+        s->in = NULL;
+        s->in_cap = 0;
+    }
+    if (s->state == SS_SLEEP) {
+        smtpd_watch(s);
+        return 0;      /* the reply waits for the sleep */
+    }
+    if (smtpd_flush(s) < 0) {
+        lost(s);
+        return -1;
+    }
+    if (s->closing_after && !s->out.len && s->state != SS_COMMIT) {
+        smtpd_close(s);
+        return -1;
+    }
+    if (s->peer_eof && !s->closing_after && (s->state == SS_CMD || s->state == SS_DATA)) {
+        lost(s);
+        return -1;
+    }
+    smtpd_watch(s);
+    return 0;
+}
