@@ -17,12 +17,9 @@ sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 import queue_json as qj
 
-rep = mt.Report("mtad-crash")
+
+rep = mt.Report("mtad-crash").need(mt.bin_path("mtad"))
 result = rep.result
-
-
-if not rep.have(mt.bin_path("mtad")):
-    sys.exit(1)
 ROUNDS = int(os.environ.get("MTAD_CRASH_ROUNDS", "50"))
 rnd = random.Random(int(os.environ.get("MTAD_CRASH_SEED", str(int(time.time())))))
 tmp = mt.tempdir("mtad-crash-")

@@ -19,8 +19,6 @@ import os, re, shutil, subprocess, sys, time
 sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 
-rep = mt.Report("mtad-logs")
-result = rep.result
 
 
 EXTRA = """\
@@ -124,8 +122,8 @@ def find_log(maillog, d):
     return d.log      # the foreground log on stderr
 
 
-if not rep.have(mt.bin_path("mtad")):
-    sys.exit(1)
+rep = mt.Report("mtad-logs").need(mt.bin_path("mtad"))
+result = rep.result
 tmp = mt.tempdir("mtad-logs-")
 pf = None
 d = None

@@ -17,12 +17,9 @@ import json, os, shutil, subprocess, sys, time
 sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 
-rep = mt.Report("mtad-reload-load")
+
+rep = mt.Report("mtad-reload-load").need(mt.bin_path("mtad"))
 result = rep.result
-
-
-if not rep.have(mt.bin_path("mtad")):
-    sys.exit(1)
 tmp = mt.tempdir("mtad-reload-")
 port = mt.free_port()
 imgs = {}

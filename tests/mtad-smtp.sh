@@ -20,8 +20,6 @@ sys.path.insert(0, "tests/lib")
 import mtadtest as mt
 import queue_json as qj
 
-rep = mt.Report("mtad-smtp")
-result = rep.result
 
 
 EXTRA = """\
@@ -29,8 +27,8 @@ smtpd_client_restrictions = check_client_access cidr:$config_directory/clients.c
 smtpd_sender_restrictions = check_sender_access inline:{ spammer@bad.example=REJECT, {blocked@bad.example=550 5.7.1 go away} }
 smtpd_recipient_restrictions = check_recipient_access regexp:$config_directory/rcpt.regexp
 """
-if not rep.have(mt.bin_path("mtad")):
-    sys.exit(1)
+rep = mt.Report("mtad-smtp").need(mt.bin_path("mtad"))
+result = rep.result
 tmp = mt.tempdir("mtad-smtp-")
 port = mt.free_port()
 conf = mt.write_config(os.path.join(tmp, "conf"), port, EXTRA)

@@ -93,6 +93,12 @@ class Report:
             return True
         return self.result(False, "%s is built" % binary)
 
+    def need(self, binary):
+        """Exit failing unless the binary is built; self otherwise."""
+        if not self.have(binary):
+            sys.exit(1)
+        return self
+
     def status(self):
         return 1 if self.failures else 0
 
