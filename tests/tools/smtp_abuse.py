@@ -71,6 +71,7 @@ Prints PASS/FAIL lines (prefix --prefix)."""
 import os
 import re
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -504,6 +505,7 @@ def postfix_main():
         run_all(r, os.environ.get("ONLY", "").split(",") if os.environ.get("ONLY") else None)
     finally:
         pf.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     return r.failures
 
 
