@@ -215,7 +215,7 @@ static void put_count(char *buf, size_t n, size_t *off, const char *name, unsign
 {
     if (*off >= n)
         return;
-    if (ok == total)
+    if (ok == total && total > 0)   /* a session without commands: "commands=0/0" */
         *off += (size_t)snprintf(buf + *off, n - *off, " %s=%u", name, total);
     else
         *off += (size_t)snprintf(buf + *off, n - *off, " %s=%u/%u", name, ok, total);
