@@ -663,6 +663,21 @@ static void cleanup(master *m)
     free(m->stop_fds);
 }
 
+/* Postfix's queue has maildrop/ and public/, ours never: refuse it rather
+ * than recover (and so remove) Postfix's unfinished files as ours. */
+static int is_postfix_queue(const char *dir)
+{
+    static const char *const marks[] = { "maildrop", "public" };
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        char p[4096];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dir, marks[i]);
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            return 1;
+    }
+    return 0;
+}
+
 /* The queue directory as an absolute path, created when missing. */
 static char *queue_path(const char *dir, strbuf *err)
 {
@@ -702,6 +717,11 @@ int master_start(const master_opts *o)
         goto out;
     }
     free(qd);
+    if (is_postfix_queue(m->queue_dir)) {
+        start_failed(m, "%s is a Postfix queue (it has maildrop/ or public/); mtad keeps its own: "
+                        "give -q DIR or set queue_directory", m->queue_dir);
+        goto out;
+    }
     m->ctl_path = mtad_ctl_path(m->queue_dir);
     m->pid_path = mtad_pid_path(m->queue_dir);
     char *piddir = mtad_pid_dir(m->queue_dir);

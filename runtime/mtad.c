@@ -1,16 +1,13 @@
 /* mtad.c: the mtad command: start the master, or talk to the running one
  * over its control socket (stop, reload, status), or look at the queue. */
 #include "compiler/version.h"
+#include "runtime/cmd_queue.h"
 #include "runtime/control.h"
 #include "runtime/master.h"
 #include "runtime/paths.h"
 #include "runtime/pidfile.h"
 #include "stdlib/image/format.h"
 #include "stdlib/util/alloc.h"
-#if __has_include("runtime/cmd_queue.h")
-#include "runtime/cmd_queue.h"
-#define HAVE_CMD_QUEUE 1
-#endif
 
 #include <errno.h>
 #include <limits.h>
@@ -34,12 +31,6 @@ static int cmd_stop(const opts *o);
 static int cmd_reload(const opts *o);
 static int cmd_status(const opts *o);
 static int cmd_queue(const opts *o);
-
-#ifdef HAVE_CMD_QUEUE
-#define QUEUE_HELP 1
-#else
-#define QUEUE_HELP 0
-#endif
 
 static const struct command {
     const char *name;
@@ -110,7 +101,7 @@ static int parse(const struct command *c, int argc, char **argv, opts *o)
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            if (QUEUE_HELP && is_queue) {       /* mtad queue describes itself */
+            if (is_queue) {       /* mtad queue describes itself */
                 o->argv[o->argc++] = argv[i];
                 continue;
             }
@@ -273,7 +264,6 @@ static int cmd_status(const opts *o)
 
 static int cmd_queue(const opts *o)
 {
-#ifdef HAVE_CMD_QUEUE
     for (int i = 1; i < o->argc; i++)       /* its help needs no queue */
         if (strcmp(o->argv[i], "--help") == 0 || strcmp(o->argv[i], "-h") == 0)
             return mtad_cmd_queue("", o->argc, o->argv);
@@ -283,11 +273,6 @@ static int cmd_queue(const opts *o)
     int rc = mtad_cmd_queue(q, o->argc, o->argv);      /* argv[0] is "queue" */
     free(q);
     return rc;
-#else
-    (void)o;
-    fprintf(stderr, "mtad: queue: not built in this version (runtime/cmd_queue.c is missing)\n");
-    return 1;
-#endif
 }
 
 int main(int argc, char **argv)

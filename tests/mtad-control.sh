@@ -125,6 +125,8 @@ suite() {  # the mtad binary, a tag for the test names
     check "$tag: stop without a daemon fails with one line" one_line_error "$MTAD" stop -q "$Q"
     check "$tag: reload without a daemon fails with one line" one_line_error "$MTAD" reload -q "$Q" -i "$A"
     check "$tag: start with a missing image fails with one line" one_line_error "$MTAD" start -q "$Q" -i "$T/none.img"
+    mkdir -p "$T/$tag/pfq/maildrop"
+    check "$tag: start on a Postfix queue refused with one line" one_line_error "$MTAD" start -q "$T/$tag/pfq" -i "$A"
 
     # ---- start ----
     local out
