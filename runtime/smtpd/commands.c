@@ -11,7 +11,7 @@
 #include <strings.h>
 
 enum { C_EHLO, C_HELO, C_MAIL, C_RCPT, C_DATA, C_BDAT, C_RSET, C_NOOP, C_VRFY, C_ETRN, C_QUIT,
-       C_AUTH, C_STARTTLS, C_UNKNOWN };
+       C_AUTH, C_STARTTLS, C_XCLIENT, C_XFORWARD, C_UNKNOWN };
 
 /* The reply to a command that failed counts as an error; past the soft
  * limit replies are delayed, at the hard limit the session ends. */
@@ -631,7 +631,7 @@ static void dispatch(smtpd_session *s, int id, char *arg)
             smtpd_reply(s, "502 5.5.1 VRFY command is disabled");
             count_error(s);
         } else if (!*arg) {
-            smtpd_reply(s, "501 5.5.4 Syntax: VRFY address");
+            smtpd_reply(s, "501 5.5.4 Syntax: VRFY address%s", s->cfg->smtputf8 ? " [SMTPUTF8]" : "");
             count_error(s);
         } else {
             smtpd_reply(s, "252 2.0.0 %s", arg);
@@ -648,6 +648,11 @@ static void dispatch(smtpd_session *s, int id, char *arg)
         break;
     case C_AUTH:
         smtpd_reply(s, "503 5.5.1 Error: authentication not enabled");
+        count_error(s);
+        break;
+    case C_XCLIENT:
+    case C_XFORWARD:   /* no client is authorized for them (smtpd_authorized_*_hosts) */
+        smtpd_reply(s, "550 5.7.0 Error: insufficient authorization");
         count_error(s);
         break;
     case C_STARTTLS:
@@ -668,7 +673,8 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         [C_EHLO] = "EHLO", [C_HELO] = "HELO", [C_MAIL] = "MAIL", [C_RCPT] = "RCPT",
         [C_DATA] = "DATA", [C_BDAT] = "BDAT", [C_RSET] = "RSET", [C_NOOP] = "NOOP",
         [C_VRFY] = "VRFY", [C_ETRN] = "ETRN", [C_QUIT] = "QUIT", [C_AUTH] = "AUTH",
-        [C_STARTTLS] = "STARTTLS", [C_UNKNOWN] = "UNKNOWN",
+        [C_STARTTLS] = "STARTTLS", [C_XCLIENT] = "XCLIENT", [C_XFORWARD] = "XFORWARD",
+        [C_UNKNOWN] = "UNKNOWN",
     };
     (void)len;   /* a NUL ends the command, as it does for Postfix's smtpd */
     while (*line == ' ')

@@ -207,7 +207,7 @@ int smtpd_flush(smtpd_session *s)
 static const struct { const char *name; int id; } count_order[] = {
     {"helo", 1}, {"ehlo", 0}, {"starttls", 12}, {"auth", 11}, {"mail", 2}, {"rcpt", 3},
     {"data", 4}, {"bdat", 5}, {"rset", 6}, {"noop", 7}, {"vrfy", 8}, {"etrn", 9},
-    {"quit", 10}, {"unknown", 13},
+    {"quit", 10}, {"xclient", 13}, {"xforward", 14}, {"unknown", 15},
 };
 
 static void put_count(char *buf, size_t n, size_t *off, const char *name, unsigned ok,
