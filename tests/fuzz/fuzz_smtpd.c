@@ -20,6 +20,13 @@
 static harness_env env;
 static int show;     /* FUZZ_SMTPD_SHOW set: print each session's replies */
 
+/* the queue's directory goes at exit (the worker itself is left up) */
+static void remove_queue(void)
+{
+    harness_clean_queue_dirs(&env, 1);
+    rmdir(env.qdir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     char dir[] = "/tmp/fuzz_smtpd.XXXXXX";
@@ -28,6 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     harness_write_config(dir);
     if (harness_open(&env, dir, getenv("FUZZ_SMTPD_LOG")) != 0)
         abort();
+    atexit(remove_queue);
     show = getenv("FUZZ_SMTPD_SHOW") != NULL;
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
