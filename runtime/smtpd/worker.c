@@ -169,24 +169,20 @@ int smtpd_worker_init(smtpd_worker *w, const worker_args *a)
     gen_init(w, a);
     strbuf err;
     sb_init(&err);
-    const char *dns_server = getenv("MTAD_DNS_SERVER");   /* tests: a fixture DNS server */
-    w->fibers = fibers_new(BLOCKING_THREADS);
-    w->dns = smtpd_dns_new(dns_server, BLOCKING_THREADS);
-    w->policy = pol_policy_clients_new(a->queue_dir);
-    sb_clear(&err);
     w->queue = qs_open(a->queue_dir, &err);
     if (!w->queue) {
         mlog(LOG_CRIT, "queue %s: %s", a->queue_dir, sb_str(&err));
         sb_free(&err);
-        fibers_free(w->fibers);
-        pol_dns_free(w->dns);
-        pol_policy_clients_free(w->policy);
         pol_image_free(&w->gen.pi);
         free(w->gen.cfgs);
         close(w->sigfd);
         return -1;
     }
     sb_free(&err);
+    const char *dns_server = getenv("MTAD_DNS_SERVER");   /* tests: a fixture DNS server */
+    w->fibers = fibers_new(BLOCKING_THREADS);
+    w->dns = smtpd_dns_new(dns_server, BLOCKING_THREADS);
+    w->policy = pol_policy_clients_new(a->queue_dir);
     w->peers = smtpd_peer_pool_new();
     w->rbuf_cap = 65536;
     w->rbuf = xmalloc(w->rbuf_cap);
