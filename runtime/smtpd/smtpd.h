@@ -139,6 +139,13 @@ struct smtpd_worker {
 };
 
 /* worker.c */
+/* Set a worker up for a (the queue, the pools, epoll with the listeners
+ * whose fd is not -1) without serving: smtpd_worker_main's first half,
+ * for harnesses that make their own sessions; they may replace w->dns
+ * (pol_dns_free the old one). -1 (logged) when the queue does not open.
+ * fini frees it all once no session is left (smtpd_close each). */
+int  smtpd_worker_init(smtpd_worker *w, const worker_args *a);
+void smtpd_worker_fini(smtpd_worker *w);
 void smtpd_watch(smtpd_session *s);          /* (re)arm epoll for s's state */
 /* session.c */
 smtpd_session *smtpd_session_new(smtpd_worker *w, const mtad_listener *l, int fd);

@@ -149,13 +149,12 @@ static void gen_init(smtpd_worker *w, const worker_args *a)
     }
 }
 
-int smtpd_worker_main(const worker_args *a)
+int smtpd_worker_init(smtpd_worker *w, const worker_args *a)
 {
-    smtpd_worker w;
-    memset(&w, 0, sizeof w);
-    the_worker = &w;
-    w.args = a;
-    w.sessions.next = w.sessions.prev = &w.sessions;
+    memset(w, 0, sizeof *w);
+    the_worker = w;
+    w->args = a;
+    w->sessions.next = w->sessions.prev = &w->sessions;
     mlog_set_role("smtpd");
     a->stats->pid = (uint64_t)getpid();
     a->stats->generation = a->generation;
@@ -166,27 +165,29 @@ int smtpd_worker_main(const worker_args *a)
     sigaddset(&set, WORKER_SIG_STOP);
     sigaddset(&set, SIGINT);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    w.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    gen_init(&w, a);
+    w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    gen_init(w, a);
     strbuf err;
     sb_init(&err);
-    const char *dns_server = getenv("MTAD_DNS_SERVER");   /* tests: a fixture DNS server */
-    w.fibers = fibers_new(BLOCKING_THREADS);
-    w.dns = smtpd_dns_new(dns_server, BLOCKING_THREADS);
-    w.policy = pol_policy_clients_new(a->queue_dir);
-    sb_clear(&err);
-    w.queue = qs_open(a->queue_dir, &err);
-    if (!w.queue) {
+    w->queue = qs_open(a->queue_dir, &err);
+    if (!w->queue) {
         mlog(LOG_CRIT, "queue %s: %s", a->queue_dir, sb_str(&err));
         sb_free(&err);
-        return 1;
+        pol_image_free(&w->gen.pi);
+        free(w->gen.cfgs);
+        close(w->sigfd);
+        return -1;
     }
     sb_free(&err);
-    w.peers = smtpd_peer_pool_new();
-    w.rbuf_cap = 65536;
-    w.rbuf = xmalloc(w.rbuf_cap);
-    w.ep = epoll_create1(EPOLL_CLOEXEC);
-    if (w.ep < 0)
+    const char *dns_server = getenv("MTAD_DNS_SERVER");   /* tests: a fixture DNS server */
+    w->fibers = fibers_new(BLOCKING_THREADS);
+    w->dns = smtpd_dns_new(dns_server, BLOCKING_THREADS);
+    w->policy = pol_policy_clients_new(a->queue_dir);
+    w->peers = smtpd_peer_pool_new();
+    w->rbuf_cap = 65536;
+    w->rbuf = xmalloc(w->rbuf_cap);
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (w->ep < 0)
         fatal("epoll_create1: %s", strerror(errno));
     nsrcs = 4 + a->nls;
     srcs = xcalloc(nsrcs, sizeof *srcs);
@@ -194,15 +195,45 @@ int smtpd_worker_main(const worker_args *a)
     srcs[1].kind = SRC_QUEUE;
     srcs[2].kind = SRC_PEERS;
     srcs[3].kind = SRC_FIBERS;
-    add_src(&w, w.sigfd, &srcs[0]);
-    add_src(&w, qs_event_fd(w.queue), &srcs[1]);
-    add_src(&w, smtpd_peer_fd(w.peers), &srcs[2]);
-    add_src(&w, fibers_fd(w.fibers), &srcs[3]);
+    add_src(w, w->sigfd, &srcs[0]);
+    add_src(w, qs_event_fd(w->queue), &srcs[1]);
+    add_src(w, smtpd_peer_fd(w->peers), &srcs[2]);
+    add_src(w, fibers_fd(w->fibers), &srcs[3]);
     for (size_t i = 0; i < a->nls; i++) {
         srcs[4 + i].kind = SRC_LISTENER;
         srcs[4 + i].index = i;
-        add_src(&w, a->ls[i].fd, &srcs[4 + i]);
+        if (a->ls[i].fd >= 0)      /* none: a harness that makes its own sessions */
+            add_src(w, a->ls[i].fd, &srcs[4 + i]);
     }
+    return 0;
+}
+
+void smtpd_worker_fini(smtpd_worker *w)
+{
+    close_listeners(w);
+    smtpd_reap(w);
+    qs_close(w->queue);
+    smtpd_peer_pool_free(w->peers);
+    fibers_free(w->fibers);
+    pol_policy_clients_free(w->policy);
+    pol_dns_free(w->dns);
+    pol_image_free(&w->gen.pi);
+    free(w->gen.cfgs);
+    free(w->rbuf);
+    free(srcs);
+    srcs = NULL;
+    nsrcs = 0;
+    close(w->ep);
+    close(w->sigfd);
+    if (the_worker == w)
+        the_worker = NULL;
+}
+
+int smtpd_worker_main(const worker_args *a)
+{
+    smtpd_worker w;
+    if (smtpd_worker_init(&w, a) != 0)
+        return 1;
     time_t last_sweep = time(NULL);
     struct epoll_event evs[256];
     while (!(w.draining && w.nsessions == 0 && w.commits == 0 && fibers_busy(w.fibers) == 0)) {
@@ -242,18 +273,6 @@ int smtpd_worker_main(const worker_args *a)
         smtpd_reap(&w);
     }
     mlog(LOG_INFO, "worker for image generation %llu done", (unsigned long long)a->generation);
-    close_listeners(&w);
-    smtpd_reap(&w);
-    qs_close(w.queue);
-    smtpd_peer_pool_free(w.peers);
-    fibers_free(w.fibers);
-    pol_policy_clients_free(w.policy);
-    pol_dns_free(w.dns);
-    pol_image_free(&w.gen.pi);
-    free(w.gen.cfgs);
-    free(w.rbuf);
-    free(srcs);
-    close(w.ep);
-    close(w.sigfd);
+    smtpd_worker_fini(&w);
     return 0;
 }
