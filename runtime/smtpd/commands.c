@@ -94,6 +94,14 @@ void smtpd_reset(smtpd_session *s)
         pol_rset(&s->pol);
 }
 
+/* Postfix splits commands into tokens at any white space (space, tab,
+ * CR, VT, FF), so a control character never sticks to a token. */
+#define WS " \t\r\v\f"
+static int is_ws(char c)
+{
+    return c && strchr(WS, c) != NULL;
+}
+
 /* "FROM:<addr> PARAMS" after the verb: the address (quotes removed from
  * the local part, as Postfix keeps it, a source route dropped) and where
  * the parameters start. -1: no tag (a "Syntax:" reply), -2: the address
@@ -105,7 +113,7 @@ static int parse_path(char *arg, const char *tag, char **addr, char **params)
     if (strncasecmp(arg, tag, tl) != 0)
         return -1;
     char *p = arg + tl;
-    while (*p == ' ')
+    while (is_ws(*p))
         p++;
     char *start, *end;
     if (*p == '<') {
@@ -116,7 +124,7 @@ static int parse_path(char *arg, const char *tag, char **addr, char **params)
                 p++;
             else if (*p == '"')
                 quoted = !quoted;
-            else if (!quoted && (*p == ' ' || *p == '\t' || *p == '<'))
+            else if (!quoted && (is_ws(*p) || *p == '<'))
                 return -2;
         }
         if (*p != '>')
@@ -126,19 +134,19 @@ static int parse_path(char *arg, const char *tag, char **addr, char **params)
          * after "<>" anything is (Postfix's tokenizer does the same) */
         while (*p == '>')
             p++;
-        if (*p && *p != ' ' && end > start)
+        if (*p && !is_ws(*p) && end > start)
             return -2;
-        while (*p && *p != ' ')
+        while (*p && !is_ws(*p))
             p++;
     } else {
         start = p;
-        while (*p && *p != ' ')
+        while (*p && !is_ws(*p))
             p++;
         end = p;
         if (end == start)
             return -1;     /* "MAIL FROM:" with nothing */
     }
-    while (*p == ' ')
+    while (is_ws(*p))
         p++;
     *params = p;
     /* drop a source route "@a,@b:" */
@@ -270,7 +278,7 @@ static void cmd_mail(smtpd_session *s, char *arg)
     const char *bad = NULL;
     char badbuf[256];
     for (char *p = params; *p && !bad;) {
-        char *sp = strchr(p, ' ');
+        char *sp = *(p + strcspn(p, WS)) ? p + strcspn(p, WS) : NULL;
         if (sp)
             *sp = 0;
         char *eq = strchr(p, '=');
@@ -307,7 +315,7 @@ static void cmd_mail(smtpd_session *s, char *arg)
         if (!sp)
             break;
         p = sp + 1;
-        while (*p == ' ')
+        while (is_ws(*p))
             p++;
     }
     if (!bad && s->cfg->size_limit > 0 && size > (unsigned long long)s->cfg->size_limit)
@@ -441,7 +449,7 @@ static void cmd_rcpt(smtpd_session *s, char *arg)
     const char *bad = NULL;
     char badbuf[256];
     for (char *p = params; *p && !bad;) {
-        char *sp = strchr(p, ' ');
+        char *sp = *(p + strcspn(p, WS)) ? p + strcspn(p, WS) : NULL;
         if (sp)
             *sp = 0;
         char *eq = strchr(p, '=');
@@ -463,7 +471,7 @@ static void cmd_rcpt(smtpd_session *s, char *arg)
         if (!sp)
             break;
         p = sp + 1;
-        while (*p == ' ')
+        while (is_ws(*p))
             p++;
     }
     if (!bad && has_8bit(addr) && !s->smtputf8)
@@ -677,7 +685,7 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         [C_UNKNOWN] = "UNKNOWN",
     };
     (void)len;   /* a NUL ends the command, as it does for Postfix's smtpd */
-    while (*line == ' ')
+    while (is_ws(*line))
         line++;
     s->ncommands++;
     if (s->cfg->smtputf8 && !valid_utf8((const unsigned char *)line)) {
@@ -687,13 +695,13 @@ void smtpd_command(smtpd_session *s, char *line, size_t len)
         count_error(s);
         return;
     }
-    char *sp = line + strcspn(line, " ");
+    char *sp = line + strcspn(line, WS);
     char *arg = *sp ? sp + 1 : sp;
     *sp = 0;
-    while (*arg == ' ')
+    while (is_ws(*arg))
         arg++;
     size_t al = strlen(arg);
-    while (al && arg[al - 1] == ' ')
+    while (al && is_ws(arg[al - 1]))
         arg[--al] = 0;
     int id = C_UNKNOWN;
     for (int i = 0; i < C_UNKNOWN && *line; i++)
