@@ -199,10 +199,6 @@ try:
                 "--helo", "client.example", "--sender", sender, "--format", "json"] + \
             sum((["--rcpt", r] for r in rcpts), [])
         sim = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if sim.returncode == 0 and not sim.stdout:
-            # seen now and then on this machine: exit 0 and no output at all
-            print("NOTE mtad-smtp: mtacc simulate exited 0 without output; ran it again")
-            sim = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             sj = json.loads(sim.stdout)
         except ValueError:

@@ -242,8 +242,6 @@ void smtpd_session_free(smtpd_session *s)
     smtpd_worker *w = s->w;
     if (s->dead)
         return;
-    if (s->state == SS_LOOKUP)
-        smtpd_peer_forget(w->peers, s);
     smtpd_reset(s);
     if (s->pol.pi)
         pol_session_free(&s->pol);

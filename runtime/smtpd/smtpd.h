@@ -132,7 +132,6 @@ struct smtpd_worker {
     unsigned           seq;              /* instance counter */
     char              *rbuf;             /* the shared read buffer */
     size_t             rbuf_cap;
-    struct smtpd_peer_pool *peers;
     struct smtpd_fibers *fibers;
     unsigned           commits;          /* messages waiting for the group commit */
     smtpd_session     *dead;             /* closed sessions, freed after the batch */
@@ -175,13 +174,8 @@ int  smtpd_data_line(smtpd_session *s, const char *line, size_t len, int more, i
 void smtpd_end_of_data(smtpd_session *s);
 /* config.c */
 void smtpd_cfg_load(smtpd_cfg *c, const img *im, const img_service *svc);
-/* peer.c: client name lookups off the event loop */
-typedef struct smtpd_peer_pool smtpd_peer_pool;
-smtpd_peer_pool *smtpd_peer_pool_new(void);
-void smtpd_peer_pool_free(smtpd_peer_pool *p);
-int  smtpd_peer_fd(const smtpd_peer_pool *p);
-void smtpd_peer_lookup(smtpd_peer_pool *p, smtpd_session *s);
-void smtpd_peer_dispatch(smtpd_peer_pool *p);       /* runs smtpd_session_start for done lookups */
-void smtpd_peer_forget(smtpd_peer_pool *p, smtpd_session *s);   /* the session went away */
+/* peer.c: the client's names, looked up on the fiber pool, then
+ * smtpd_session_start */
+void smtpd_peer_lookup(smtpd_worker *w, smtpd_session *s);
 
 #endif

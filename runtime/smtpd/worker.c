@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 /* epoll sources other than sessions */
-enum { SRC_SIGNAL, SRC_QUEUE, SRC_PEERS, SRC_FIBERS, SRC_LISTENER };
+enum { SRC_SIGNAL, SRC_QUEUE, SRC_FIBERS, SRC_LISTENER };
 
-/* pool threads for the engine's DNS queries and policy server calls */
-#define BLOCKING_THREADS 16
+/* pool threads for the blocking calls: client name lookups, the engine's
+ * DNS queries and policy server exchanges (a slow name server holds one
+ * thread per waiting session, as it holds one smtpd process in Postfix) */
+#define BLOCKING_THREADS 32
 typedef struct ev_src { int kind; size_t index; } ev_src;
 
 static ev_src *srcs;
@@ -79,7 +81,7 @@ static void accept_on(smtpd_worker *w, const mtad_listener *l)
         }
         smtpd_session *s = smtpd_session_new(w, l, fd);
         if (s->cfg->peername_lookup)
-            smtpd_peer_lookup(w->peers, s);
+            smtpd_peer_lookup(w, s);
         else
             smtpd_session_start(s);
     }
@@ -183,27 +185,24 @@ int smtpd_worker_init(smtpd_worker *w, const worker_args *a)
     w->fibers = fibers_new(BLOCKING_THREADS);
     w->dns = smtpd_dns_new(dns_server, BLOCKING_THREADS);
     w->policy = pol_policy_clients_new(a->queue_dir);
-    w->peers = smtpd_peer_pool_new();
     w->rbuf_cap = 65536;
     w->rbuf = xmalloc(w->rbuf_cap);
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     if (w->ep < 0)
         fatal("epoll_create1: %s", strerror(errno));
-    nsrcs = 4 + a->nls;
+    nsrcs = 3 + a->nls;
     srcs = xcalloc(nsrcs, sizeof *srcs);
     srcs[0].kind = SRC_SIGNAL;
     srcs[1].kind = SRC_QUEUE;
-    srcs[2].kind = SRC_PEERS;
-    srcs[3].kind = SRC_FIBERS;
+    srcs[2].kind = SRC_FIBERS;
     add_src(w, w->sigfd, &srcs[0]);
     add_src(w, qs_event_fd(w->queue), &srcs[1]);
-    add_src(w, smtpd_peer_fd(w->peers), &srcs[2]);
-    add_src(w, fibers_fd(w->fibers), &srcs[3]);
+    add_src(w, fibers_fd(w->fibers), &srcs[2]);
     for (size_t i = 0; i < a->nls; i++) {
-        srcs[4 + i].kind = SRC_LISTENER;
-        srcs[4 + i].index = i;
+        srcs[3 + i].kind = SRC_LISTENER;
+        srcs[3 + i].index = i;
         if (a->ls[i].fd >= 0)      /* none: a harness that makes its own sessions */
-            add_src(w, a->ls[i].fd, &srcs[4 + i]);
+            add_src(w, a->ls[i].fd, &srcs[3 + i]);
     }
     return 0;
 }
@@ -213,7 +212,6 @@ void smtpd_worker_fini(smtpd_worker *w)
     close_listeners(w);
     smtpd_reap(w);
     qs_close(w->queue);
-    smtpd_peer_pool_free(w->peers);
     fibers_free(w->fibers);
     pol_policy_clients_free(w->policy);
     pol_dns_free(w->dns);
@@ -247,7 +245,6 @@ int smtpd_worker_main(const worker_args *a)
                 switch (src->kind) {
                 case SRC_SIGNAL: on_signal(&w); break;
                 case SRC_QUEUE: qs_dispatch(w.queue); break;
-                case SRC_PEERS: smtpd_peer_dispatch(w.peers); break;
                 case SRC_FIBERS: fibers_dispatch(w.fibers); break;
                 case SRC_LISTENER:
                     if (!w.draining)

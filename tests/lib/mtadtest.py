@@ -449,14 +449,19 @@ class PrivatePostfix:
             os.mkfifo(fifo, 0o622)
             os.chown(fifo, pwd.getpwnam("postfix").pw_uid, grp.getgrnam("postdrop").gr_gid)
         self.fifo_fd = os.open(fifo, os.O_RDWR)
+        self.fifo_stop = False
 
+        # The thread must be gone before the fd is closed: a closed fd's
+        # number is soon reused (by the next subprocess's stdout pipe), and
+        # a reader still looping on it would swallow that output.
         def drain(fd):
             try:
-                while os.read(fd, 4096):
+                while os.read(fd, 4096) and not self.fifo_stop:
                     pass
             except OSError:
                 pass
-        threading.Thread(target=drain, args=(self.fifo_fd,), daemon=True).start()
+        self.fifo_thread = threading.Thread(target=drain, args=(self.fifo_fd,), daemon=True)
+        self.fifo_thread.start()
 
     def pids(self):
         return tree(self.master_pid) if self.master_pid else []
@@ -481,6 +486,9 @@ class PrivatePostfix:
                 pass
         self.master_pid = None
         if self.fifo_fd is not None:
+            self.fifo_stop = True
+            os.write(self.fifo_fd, b"x")     # wakes the reader, which then ends
+            self.fifo_thread.join(5)
             os.close(self.fifo_fd)
             self.fifo_fd = None
 
