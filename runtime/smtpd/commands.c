@@ -195,6 +195,38 @@ static int xtext_ok(const char *v)
     return 0;
 }
 
+/* One "KEY=value" (or "KEY") parameter after MAIL or RCPT: *p moves past
+ * it; 0 when there are no more. The token is cut out of the line. */
+typedef struct smtp_param {
+    const char *token;        /* the whole "KEY=value", for error replies */
+    size_t      klen;         /* the key's length */
+    const char *value;        /* after '=', "" when none */
+    int         has_value;
+} smtp_param;
+
+static int next_param(char **p, smtp_param *out)
+{
+    char *t = *p;
+    while (is_ws(*t))
+        t++;
+    if (!*t)
+        return 0;
+    char *end = t + strcspn(t, WS);
+    *p = *end ? end + 1 : end;
+    *end = 0;
+    char *eq = strchr(t, '=');
+    out->token = t;
+    out->klen = eq ? (size_t)(eq - t) : strlen(t);
+    out->value = eq ? eq + 1 : "";
+    out->has_value = eq != NULL;
+    return 1;
+}
+
+static int is_key(const smtp_param *pp, const char *key)
+{
+    return pp->klen == strlen(key) && strncasecmp(pp->token, key, pp->klen) == 0;
+}
+
 static void cmd_helo(smtpd_session *s, const char *arg, int esmtp)
 {
     if (!*arg) {
@@ -277,46 +309,37 @@ static void cmd_mail(smtpd_session *s, char *arg)
     int utf8 = 0;
     const char *bad = NULL;
     char badbuf[256];
-    for (char *p = params; *p && !bad;) {
-        char *sp = *(p + strcspn(p, WS)) ? p + strcspn(p, WS) : NULL;
-        if (sp)
-            *sp = 0;
-        char *eq = strchr(p, '=');
-        size_t kl = eq ? (size_t)(eq - p) : strlen(p);
-        const char *v = eq ? eq + 1 : "";
-        if (kl == 4 && strncasecmp(p, "SIZE", 4) == 0 && eq) {
+    smtp_param pp;
+    for (char *p = params; !bad && next_param(&p, &pp);) {
+        const char *v = pp.value;
+        if (is_key(&pp, "SIZE") && pp.has_value) {
             char *e;
             size = strtoull(v, &e, 10);
             if (*e || !*v)
                 bad = "501 5.5.4 Bad message size syntax";
-        } else if (kl == 4 && strncasecmp(p, "BODY", 4) == 0 && eq) {
+        } else if (is_key(&pp, "BODY") && pp.has_value) {
             if (strcasecmp(v, "8BITMIME") && strcasecmp(v, "7BIT")) {
-                snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", p);
+                snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", pp.token);
                 bad = badbuf;
             }
             free(body);
             body = xstrdup(v);
-        } else if (kl == 3 && strncasecmp(p, "RET", 3) == 0 && eq && !ret) {
+        } else if (is_key(&pp, "RET") && pp.has_value && !ret) {
             if (strcasecmp(v, "FULL") && strcasecmp(v, "HDRS"))
                 bad = "501 5.5.4 Bad RET parameter syntax";
             ret = xstrdup(v);
-        } else if (kl == 5 && strncasecmp(p, "ENVID", 5) == 0 && eq && !envid) {
+        } else if (is_key(&pp, "ENVID") && pp.has_value && !envid) {
             if (xtext_ok(v) != 0)
                 bad = "501 5.5.4 Bad ENVID parameter syntax";
             envid = xstrdup(v);
-        } else if (kl == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0 && !eq && s->cfg->smtputf8) {
+        } else if (is_key(&pp, "SMTPUTF8") && !pp.has_value && s->cfg->smtputf8) {
             utf8 = 1;
-        } else if (kl == 4 && strncasecmp(p, "AUTH", 4) == 0 && eq) {
+        } else if (is_key(&pp, "AUTH") && pp.has_value) {
             /* AUTH= from a client that did not authenticate is ignored */
         } else {
-            snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", p);
+            snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", pp.token);
             bad = badbuf;
         }
-        if (!sp)
-            break;
-        p = sp + 1;
-        while (is_ws(*p))
-            p++;
     }
     if (!bad && s->cfg->size_limit > 0 && size > (unsigned long long)s->cfg->size_limit)
         bad = "552 5.3.4 Message size exceeds fixed limit";
@@ -448,31 +471,22 @@ static void cmd_rcpt(smtpd_session *s, char *arg)
     unsigned notify = 0;
     const char *bad = NULL;
     char badbuf[256];
-    for (char *p = params; *p && !bad;) {
-        char *sp = *(p + strcspn(p, WS)) ? p + strcspn(p, WS) : NULL;
-        if (sp)
-            *sp = 0;
-        char *eq = strchr(p, '=');
-        size_t kl = eq ? (size_t)(eq - p) : strlen(p);
-        const char *v = eq ? eq + 1 : "";
+    smtp_param pp;
+    for (char *p = params; !bad && next_param(&p, &pp);) {
+        const char *v = pp.value;
         int ok;
-        if (kl == 6 && strncasecmp(p, "NOTIFY", 6) == 0 && eq && !notify) {
+        if (is_key(&pp, "NOTIFY") && pp.has_value && !notify) {
             notify = parse_notify(v, &ok);
             if (!ok || !notify)
                 bad = "501 5.5.4 Error: Bad NOTIFY parameter syntax";
-        } else if (kl == 5 && strncasecmp(p, "ORCPT", 5) == 0 && eq && !orcpt) {
+        } else if (is_key(&pp, "ORCPT") && pp.has_value && !orcpt) {
             if (!strchr(v, ';') || xtext_ok(strchr(v, ';') + 1) != 0)
                 bad = "501 5.5.4 Error: Bad ORCPT parameter syntax";
             orcpt = xstrdup(v);
         } else {
-            snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", p);
+            snprintf(badbuf, sizeof badbuf, "555 5.5.4 Unsupported option: %.200s", pp.token);
             bad = badbuf;
         }
-        if (!sp)
-            break;
-        p = sp + 1;
-        while (is_ws(*p))
-            p++;
     }
     if (!bad && has_8bit(addr) && !s->smtputf8)
         bad = "553 5.6.7 Must declare SMTPUTF8 to send unicode address";
