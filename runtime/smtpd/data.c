@@ -50,7 +50,11 @@ void smtpd_data_start(smtpd_session *s)
     s->crlf_before = 1;    /* the DATA command's own line end */
     s->bare_lf = 0;
     s->data_size = 0;
-    /* smtpd's Received: header goes first, through the same checks */
+    /* headers PREPENDed by access decisions come first, then smtpd's
+     * Received: header (Postfix's order), all through the same checks */
+    for (size_t i = 0; i < s->nfx; i++)
+        if (s->fx[i].kind == POL_FX_PREPEND && s->fx[i].text)
+            cnt_line(s->cnt, s->fx[i].text, strlen(s->fx[i].text), 0);
     strbuf rcv;
     sb_init(&rcv);
     const char *proto = s->smtputf8 ? "UTF8SMTP" : s->esmtp ? "ESMTP" : "SMTP";
@@ -90,12 +94,15 @@ static void committed(void *arg, int status, const char *why)
     (void)smtpd_session_input(s);
 }
 
-static void record_fx(smtpd_session *s, const pol_effect *fx, size_t n, int *hold)
+/* The effects kept with the message (PREPEND of the session's decisions
+ * is already a header of it: skip_prepend). */
+static void record_fx(smtpd_session *s, const pol_effect *fx, size_t n, int *hold, int skip_prepend)
 {
     static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
                                         "bcc", "warn", "info"};
     for (size_t i = 0; i < n; i++) {
-        if (fx[i].kind == POL_FX_WARN || fx[i].kind == POL_FX_INFO)
+        if (fx[i].kind == POL_FX_WARN || fx[i].kind == POL_FX_INFO ||
+            (skip_prepend && fx[i].kind == POL_FX_PREPEND))
             continue;
         if (fx[i].kind == POL_FX_HOLD)
             *hold = 1;
@@ -166,9 +173,9 @@ void smtpd_end_of_data(smtpd_session *s)
     }
     smtpd_log_fx(s, "END-OF-MESSAGE", &r, s->nrcpts == 1 ? s->rcpts[0].addr : NULL);
     int hold = 0;
-    record_fx(s, s->fx, s->nfx, &hold);
-    record_fx(s, r.fx, r.nfx, &hold);
-    record_fx(s, res->fx, res->nfx, &hold);
+    record_fx(s, s->fx, s->nfx, &hold, 1);
+    record_fx(s, r.fx, r.nfx, &hold, 0);
+    record_fx(s, res->fx, res->nfx, &hold, 1);
     pol_reply_free(&r);
     for (size_t i = 0; i < s->nrcpts; i++)
         qs_msg_rcpt(s->msg, s->rcpts[i].addr, s->rcpts[i].orcpt, s->rcpts[i].notify);

@@ -80,6 +80,54 @@ static void queued_message(harness_env *e, const char *replies)
     qs_file_free(&f);
 }
 
+/* The queue file of the message a "250 ... queued as ID" reply names;
+ * 0, or -1 with a failed check. */
+static int read_queued(harness_env *e, const char *replies, const char *state, qs_file *f)
+{
+    const char *p = strstr(replies, "250 2.0.0 Ok: queued as ");
+    char id[32] = "", path[600];
+    if (p)
+        sscanf(p + 24, "%31[0-9A-F]", id);
+    snprintf(path, sizeof path, "%s/%s/%s", e->qdir, state, id);
+    strbuf err;
+    sb_init(&err);
+    int rc = qs_read(path, f, &err);
+    sb_free(&err);
+    return rc;
+}
+
+/* A header PREPENDed by an access decision goes before smtpd's
+ * Received: header, as Postfix's smtpd writes it (recorded against a
+ * private Postfix 3.7). */
+static void prepended(harness_env *e)
+{
+    harness_conn c;
+    harness_connect(e, &c, HARNESS_SMTP, "198.51.100.7", "client.example.org");
+    size_t before = c.replies.len;
+    static const char cmds[] = "EHLO client.example.org\r\nMAIL FROM:<bob@example.org>\r\n"
+                               "RCPT TO:<prep@example.com>\r\nDATA\r\n";
+    static const char msg[] = "Subject: p\r\n\r\nbody\r\n.\r\n";
+    harness_send(e, &c, cmds, strlen(cmds));
+    harness_send(e, &c, msg, strlen(msg));
+    qs_file f;
+    int rc = read_queued(e, c.replies.s + before, "incoming", &f);
+    static const char head[] = "X-Prepended: yes\nReceived: from client.example.org ";
+    check(rc == 0 && strncmp(sb_str(&f.content), head, strlen(head)) == 0,
+          "prepend: the access table's header comes first, then Received:");
+    if (rc == 0) {
+        int attr = 0;
+        for (size_t i = 0; i < f.nattrs; i++)
+            attr |= strcmp(f.attrs[i].name, "prepend") == 0;
+        check(!attr, "prepend: it is in the message, not kept beside it");
+        qs_file_free(&f);
+    } else {
+        fprintf(stderr, "prepend: replies\n%s", c.replies.s + before);
+    }
+    harness_end(e, &c, HARNESS_CLOSE);
+    harness_conn_free(&c);
+    harness_clean_queue(e);
+}
+
 /* One client through a whole transaction and the parsing corner cases. */
 static void scripted(harness_env *e)
 {
@@ -191,6 +239,7 @@ int main(void)
     if (system(cmd) != 0)
         return 1;
     scripted(&e);
+    prepended(&e);
     others(&e);
     harness_close(&e);
     return failed;
