@@ -172,6 +172,17 @@ static int parse_path(char *arg, const char *tag, char **addr, char **params)
     return 0;
 }
 
+/* A MAIL or RCPT whose path parse_path refused (syntax -1 or -2). */
+static void path_error(smtpd_session *s, int syntax, const char *cmd, const char *path,
+                       const char *no_tag, const char *bad_address)
+{
+    if (syntax == -2)
+        mlog(LOG_WARNING, "Illegal address syntax from %s in %s command: %.200s", s->peer, cmd,
+             path + strspn(path, WS));
+    smtpd_reply(s, "%s", syntax == -1 ? no_tag : bad_address);
+    count_error(s);
+}
+
 static int has_8bit(const char *s)
 {
     for (; *s; s++)
@@ -293,12 +304,8 @@ static void cmd_mail(smtpd_session *s, char *arg)
     char *addr = NULL, *params;
     int syntax = parse_path(arg, "FROM:", &addr, &params);
     if (syntax != 0) {
-        if (syntax == -2)
-            mlog(LOG_WARNING, "Illegal address syntax from %s in MAIL command: %.200s", s->peer,
-                 arg + 5 + strspn(arg + 5, " "));
-        smtpd_reply(s, syntax == -1 ? "501 5.5.4 Syntax: MAIL FROM:<address>"
-                                    : "501 5.1.7 Bad sender address syntax");
-        count_error(s);
+        path_error(s, syntax, "MAIL", arg + 5, "501 5.5.4 Syntax: MAIL FROM:<address>",
+                   "501 5.1.7 Bad sender address syntax");
         return;
     }
     /* the parameters */
@@ -459,12 +466,8 @@ static void cmd_rcpt(smtpd_session *s, char *arg)
         syntax = -2;
     if (syntax != 0) {
         free(addr);
-        if (syntax == -2)
-            mlog(LOG_WARNING, "Illegal address syntax from %s in RCPT command: %.200s", s->peer,
-                 arg + 3 + strspn(arg + 3, " "));
-        smtpd_reply(s, syntax == -1 ? "501 5.5.4 Syntax: RCPT TO:<address>"
-                                    : "501 5.1.3 Bad recipient address syntax");
-        count_error(s);
+        path_error(s, syntax, "RCPT", arg + 3, "501 5.5.4 Syntax: RCPT TO:<address>",
+                   "501 5.1.3 Bad recipient address syntax");
         return;
     }
     char *orcpt = NULL;
