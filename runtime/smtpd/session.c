@@ -41,9 +41,7 @@ static void sockname(int fd, int peer, char *addr, size_t an, char *port, size_t
         if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.'))
             memmove(addr, addr + 7, strlen(addr + 7) + 1);
         snprintf(port, pn, "%u", ntohs(a->sin6_port));
-    } else if (ss.ss_family == AF_UNIX) {
-        snprintf(addr, an, "127.0.0.1");   /* a local socket: the loopback client */
-    }
+    }   /* other families (no unix-domain smtpd listeners yet) stay "unknown" */
 }
 
 smtpd_session *smtpd_session_new(smtpd_worker *w, const mtad_listener *l, int fd)
