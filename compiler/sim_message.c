@@ -99,13 +99,6 @@ void sim_message_reply(const sim_message *m, pol_reply *r)
     sb_adds(&r->text, sb_str((strbuf *)&res->text));
 }
 
-static const char *fx_name(pol_effect_kind k)
-{
-    static const char *const n[] = { "hold", "discard", "filter", "redirect", "prepend", "bcc",
-                                      "warn", "info" };
-    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
-}
-
 static void table_src(const img *im, uint32_t t, const char **spec, const char **file)
 {
     *spec = *file = NULL;
@@ -175,7 +168,7 @@ void sim_message_print(const sim_message *m, const img *im, int json)
         }
         printf(", \"effects\": [");
         for (size_t i = 0; i < r->nfx; i++) {
-            printf("%s{\"kind\": \"%s\", \"text\": ", i ? ", " : "", fx_name(r->fx[i].kind));
+            printf("%s{\"kind\": \"%s\", \"text\": ", i ? ", " : "", pol_effect_name(r->fx[i].kind));
             json_put_str(stdout, r->fx[i].text);
             printf("}");
         }
@@ -219,7 +212,7 @@ void sim_message_print(const sim_message *m, const img *im, int json)
         printf("%s%s\n", *l->text ? ": " : "", l->text);
     }
     for (size_t i = 0; i < r->nfx; i++)
-        printf("  effect %s%s%s\n", fx_name(r->fx[i].kind), *r->fx[i].text ? " " : "",
+        printf("  effect %s%s%s\n", pol_effect_name(r->fx[i].kind), *r->fx[i].text ? " " : "",
                r->fx[i].text);
     const char *w = sb_str((strbuf *)&r->warnings);
     while (*w) {

@@ -89,7 +89,7 @@ void smtpd_reset(smtpd_session *s)
     free(s->msgid);
     s->msgid = NULL;
     s->data_size = 0;
-    s->too_big = s->write_failed = s->hops = s->in_line = 0;
+    s->too_big = s->write_failed = s->in_line = 0;
     if (s->pol.pi)
         pol_rset(&s->pol);
 }

@@ -98,15 +98,13 @@ static void committed(void *arg, int status, const char *why)
  * is already a header of it: skip_prepend). */
 static void record_fx(smtpd_session *s, const pol_effect *fx, size_t n, int *hold, int skip_prepend)
 {
-    static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
-                                        "bcc", "warn", "info"};
     for (size_t i = 0; i < n; i++) {
         if (fx[i].kind == POL_FX_WARN || fx[i].kind == POL_FX_INFO ||
             (skip_prepend && fx[i].kind == POL_FX_PREPEND))
             continue;
         if (fx[i].kind == POL_FX_HOLD)
             *hold = 1;
-        qs_msg_attr(s->msg, names[fx[i].kind], fx[i].text ? fx[i].text : "");
+        qs_msg_attr(s->msg, pol_effect_name(fx[i].kind), fx[i].text ? fx[i].text : "");
     }
 }
 
@@ -155,11 +153,8 @@ void smtpd_end_of_data(smtpd_session *s)
         s->state = SS_CMD;
         return;
     }
-    for (size_t i = 0; i < res->nfx; i++) {
-        static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
-                                            "bcc", "warn", "info"};
-        log_content(s, names[res->fx[i].kind], res, res->fx[i].text);
-    }
+    for (size_t i = 0; i < res->nfx; i++)
+        log_content(s, pol_effect_name(res->fx[i].kind), res, res->fx[i].text);
     pol_reply r;
     pol_reply_init(&r);
     pol_end_of_data(&s->pol, &r);

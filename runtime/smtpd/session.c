@@ -133,10 +133,11 @@ void smtpd_session_start(smtpd_session *s)
     if (s->bare_mode != SMTPD_BARE_ALLOW &&
         pol_client_listed(p, "smtpd_forbid_bare_newline_exclusions"))
         s->bare_mode = SMTPD_BARE_ALLOW;
-    if (s->cfg->conn_limit > 0 && from_same(s) >= (unsigned long long)s->cfg->conn_limit &&
+    unsigned others = s->cfg->conn_limit > 0 ? from_same(s) : 0;
+    if (s->cfg->conn_limit > 0 && others >= (unsigned long long)s->cfg->conn_limit &&
         !pol_client_listed(p, "smtpd_client_event_limit_exceptions")) {
         mlog(LOG_WARNING, "Connection concurrency limit exceeded: %u from %s for service %s",
-             from_same(s) + 1, s->peer, s->l->endpoint);
+             others + 1, s->peer, s->l->endpoint);
         smtpd_reply(s, "421 4.7.0 %s Error: too many connections from %s", s->cfg->myhostname,
                     s->addr);
         s->closing_after = 1;
@@ -268,8 +269,9 @@ void smtpd_reap(smtpd_worker *w)
     w->dead = NULL;
 }
 
-/* The log's reject line: "NOQUEUE: reject: RCPT from host[addr]: 554
- * 5.7.1 ...; from=<s> to=<r> proto=ESMTP helo=<h>". */
+/* A decision's log line: "NOQUEUE: reject: RCPT from host[addr]: 554
+ * 5.7.1 ...; from=<s> to=<r> proto=ESMTP helo=<h>" (code 0: none, as for
+ * "hold: ... <r>: text; from=..."); from= and helo= only when known. */
 static void log_decision(smtpd_session *s, const char *what, const char *stage, int code,
                          const char *text, const char *rcpt)
 {
@@ -284,8 +286,11 @@ static void log_decision(smtpd_session *s, const char *what, const char *stage, 
         off += (size_t)snprintf(tail + off, sizeof tail - off, " proto=%s", s->esmtp ? "ESMTP" : "SMTP");
     if (s->helo && off < sizeof tail)
         snprintf(tail + off, sizeof tail - off, " helo=<%s>", s->helo);
-    mlog(LOG_INFO, "%s: %s: %s from %s: %d %s;%s", s->queue_id[0] ? s->queue_id : "NOQUEUE", what,
-         stage, s->peer, code, text, tail);
+    char codebuf[16] = "";
+    if (code)
+        snprintf(codebuf, sizeof codebuf, "%d ", code);
+    mlog(LOG_INFO, "%s: %s: %s from %s: %s%s;%s", s->queue_id[0] ? s->queue_id : "NOQUEUE", what,
+         stage, s->peer, codebuf, text, tail);
 }
 
 void smtpd_log_reject(smtpd_session *s, const char *stage, const pol_reply *r, const char *rcpt)
@@ -298,23 +303,9 @@ void smtpd_log_reject(smtpd_session *s, const char *stage, const pol_reply *r, c
  * triggers HOLD action; from=..."). */
 void smtpd_log_fx(smtpd_session *s, const char *stage, const pol_reply *r, const char *rcpt)
 {
-    for (size_t i = 0; i < r->nfx; i++) {
-        const pol_effect *e = &r->fx[i];
-        static const char *const names[] = {"hold", "discard", "filter", "redirect", "prepend",
-                                            "bcc", "warn", "info"};
-        const char *name = (unsigned)e->kind < 8 ? names[e->kind] : "info";
-        char tail[2048];
-        snprintf(tail, sizeof tail, "%s%s", e->text ? e->text : "", "");
-        if (s->sender)
-            mlog(LOG_INFO, "%s: %s: %s from %s: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
-                 s->queue_id[0] ? s->queue_id : "NOQUEUE", name, stage, s->peer, tail, s->sender,
-                 rcpt ? " to=<" : "", rcpt ? rcpt : "", rcpt ? ">" : "", s->esmtp ? "ESMTP" : "SMTP",
-                 s->helo ? s->helo : "");
-        else
-            mlog(LOG_INFO, "%s: %s: %s from %s: %s; proto=%s helo=<%s>",
-                 s->queue_id[0] ? s->queue_id : "NOQUEUE", name, stage, s->peer, tail,
-                 s->esmtp ? "ESMTP" : "SMTP", s->helo ? s->helo : "");
-    }
+    for (size_t i = 0; i < r->nfx; i++)
+        log_decision(s, pol_effect_name(r->fx[i].kind), stage, 0,
+                     r->fx[i].text ? r->fx[i].text : "", rcpt);
 }
 
 void smtpd_session_timeout(smtpd_session *s)

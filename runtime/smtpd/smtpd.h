@@ -52,7 +52,6 @@ typedef enum smtpd_state {
     SS_DATA,                         /* reading the message */
     SS_COMMIT,                       /* waiting for the queue's group commit */
     SS_SLEEP,                        /* error sleep before the next reply */
-    SS_CLOSING,                      /* flushing the last reply, then close */
 } smtpd_state;
 
 typedef struct smtpd_rcpt { char *addr, *orcpt; unsigned notify; } smtpd_rcpt;
@@ -89,7 +88,7 @@ typedef struct smtpd_session {
     int               discarding;        /* dropping the rest of an overlong command line */
     /* the protocol */
     char             *helo;
-    int               esmtp, pipelining_seen_ehlo;
+    int               esmtp;
     unsigned          errors, junk;
     unsigned          count[16], ok[16]; /* per command: sent, succeeded (disconnect line) */
     unsigned          ncommands, nok;
@@ -111,7 +110,7 @@ typedef struct smtpd_session {
     cnt_ctx          *cnt;
     int               in_line;           /* the last piece had no end of line yet */
     unsigned long long data_size;
-    int               too_big, write_failed, hops, in_body;
+    int               too_big, write_failed, in_body;
     int               bare_mode;         /* SMTPD_BARE_*, after the exclusions */
     int               bare_lf;           /* a line of the message ended in a bare LF */
     int               crlf_before;       /* the line before ended in CRLF */

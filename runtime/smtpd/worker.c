@@ -33,8 +33,6 @@ static int is_src(void *p)
     return (ev_src *)p >= srcs && (ev_src *)p < srcs + nsrcs;
 }
 
-static smtpd_worker *the_worker;
-
 void smtpd_watch(smtpd_session *s)
 {
     unsigned want = 0;
@@ -154,7 +152,6 @@ static void gen_init(smtpd_worker *w, const worker_args *a)
 int smtpd_worker_init(smtpd_worker *w, const worker_args *a)
 {
     memset(w, 0, sizeof *w);
-    the_worker = w;
     w->args = a;
     w->sessions.next = w->sessions.prev = &w->sessions;
     mlog_set_role("smtpd");
@@ -223,8 +220,6 @@ void smtpd_worker_fini(smtpd_worker *w)
     nsrcs = 0;
     close(w->ep);
     close(w->sigfd);
-    if (the_worker == w)
-        the_worker = NULL;
 }
 
 int smtpd_worker_main(const worker_args *a)

@@ -214,6 +214,10 @@ int  pol_policy_cfg_init(pol_policy_cfg *c, const pol_session *s, const char *en
 int  pol_policy_cfg_apply(pol_policy_cfg *c, const char *attrs, strbuf *err);
 void pol_policy_cfg_free(pol_policy_cfg *c);
 
+/* An effect's name as logs and queue files write it: "hold", "discard",
+ * "filter", "redirect", "prepend", "bcc", "warn", "info". */
+const char *pol_effect_name(pol_effect_kind k);
+
 /* The decisions at each command. The reply's verdict is POL_NONE or
  * POL_PERMIT when the command is accepted (r->code 250 then), else the
  * reject or defer with its code and text. */

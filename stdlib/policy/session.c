@@ -215,6 +215,16 @@ const lookup_params *pol_lookup_params(pol_session *s)
     return &s->lp;
 }
 
+const char *pol_effect_name(pol_effect_kind k)
+{
+    static const char *const names[] = {
+        [POL_FX_HOLD] = "hold", [POL_FX_DISCARD] = "discard", [POL_FX_FILTER] = "filter",
+        [POL_FX_REDIRECT] = "redirect", [POL_FX_PREPEND] = "prepend", [POL_FX_BCC] = "bcc",
+        [POL_FX_WARN] = "warn", [POL_FX_INFO] = "info",
+    };
+    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
 void pol_session_init(pol_session *s, pol_image *pi, const img_service *svc, pol_dns *dns)
 {
     memset(s, 0, sizeof *s);
