@@ -388,11 +388,21 @@ void smtpd_session_writable(smtpd_session *s)
         smtpd_watch(s);
 }
 
-/* Consume n bytes of input. */
+/* The unparsed input is s->in[s->in_off .. s->in_len): lines are taken
+ * by moving in_off, and what is left moves to the front once per
+ * round of parsing (compact), not once per line. */
 static void consume(smtpd_session *s, size_t n)
 {
-    memmove(s->in, s->in + n, s->in_len - n);
-    s->in_len -= n;
+    s->in_off += n;
+}
+
+static void compact(smtpd_session *s)
+{
+    if (!s->in_off)
+        return;
+    memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
+    s->in_len -= s->in_off;
+    s->in_off = 0;
 }
 
 /* A command, or the end of a message, is decided on a fiber: if it
@@ -437,10 +447,12 @@ int smtpd_session_input(smtpd_session *s)
     size_t limit = (size_t)s->cfg->line_limit;
     if (s->fiber_busy)
         return 0;
-    while (s->in_len && s->out.len < OUT_HIGH && !s->closing_after &&
+    while (s->in_len > s->in_off && s->out.len < OUT_HIGH && !s->closing_after &&
            (s->state == SS_CMD || s->state == SS_DATA)) {
-        char *nl = memchr(s->in, '\n', s->in_len);
-        size_t len = nl ? (size_t)(nl - s->in) : s->in_len;
+        char *in = s->in + s->in_off;
+        size_t left = s->in_len - s->in_off;
+        char *nl = memchr(in, '\n', left);
+        size_t len = nl ? (size_t)(nl - in) : left;
         if (s->state == SS_DATA) {
             if (!nl && len < limit)
                 break;                     /* wait for the rest of the line */
@@ -449,26 +461,27 @@ int smtpd_session_input(smtpd_session *s)
             if (len > limit || !nl) {      /* a piece of a long line */
                 take = eat = limit;
                 more = 1;
-            } else if (take && s->in[take - 1] == '\r') {
+            } else if (take && in[take - 1] == '\r') {
                 take--;
                 crlf = 1;
             }
             /* a CR that ends a piece belongs to the next piece's CRLF */
-            if (more && s->in[take - 1] == '\r') {
+            if (more && in[take - 1] == '\r') {
                 take--;
                 eat--;
             }
-            char *line = s->in;
-            int end = smtpd_data_line(s, line, take, more, crlf);
+            int end = smtpd_data_line(s, in, take, more, crlf);
             consume(s, eat);
-            if (end && !run_unit(s, eod_unit))
+            if (end && !run_unit(s, eod_unit)) {
+                compact(s);
                 return 0;
+            }
             continue;
         }
         /* commands */
         if (s->discarding) {
             if (!nl) {
-                consume(s, s->in_len);
+                consume(s, left);
                 break;
             }
             consume(s, len + 1);
@@ -480,18 +493,20 @@ int smtpd_session_input(smtpd_session *s)
                 break;
             /* too long a command: the first line_length_limit bytes are
              * the command, the rest up to the end of line is dropped */
-            s->unit_line = xstrndup(s->in, limit);
+            s->unit_line = xstrndup(in, limit);
             s->unit_len = limit;
             s->discarding = 1;
-            consume(s, s->in_len);
-            if (!run_unit(s, command_unit))
+            consume(s, left);
+            if (!run_unit(s, command_unit)) {
+                compact(s);
                 return 0;
+            }
             free(s->unit_line);
             s->unit_line = NULL;
             continue;
         }
         size_t cl = len;
-        if (cl && s->in[cl - 1] == '\r')
+        if (cl && in[cl - 1] == '\r')
             cl--;
         else if (s->bare_mode == SMTPD_BARE_REJECT) {
             mlog(LOG_INFO, "bare <LF> received from %s", s->peer);
@@ -502,17 +517,20 @@ int smtpd_session_input(smtpd_session *s)
         }
         /* an overlong command is cut at line_length_limit and the rest
          * dropped, as Postfix's smtpd does */
-        char *line = xstrndup(s->in, cl > limit ? limit : cl);
+        char *line = xstrndup(in, cl > limit ? limit : cl);
         consume(s, len + 1);
         /* more input after this command without PIPELINING being offered */
-        s->pol.pipelined = !s->esmtp && s->in_len > 0;
+        s->pol.pipelined = !s->esmtp && s->in_len > s->in_off;
         s->unit_line = line;
         s->unit_len = cl > limit ? limit : cl;
-        if (!run_unit(s, command_unit))
+        if (!run_unit(s, command_unit)) {
+            compact(s);
             return 0;
+        }
         free(line);
         s->unit_line = NULL;
     }
+    compact(s);
     if (s->in_len == 0 && s->in_cap) {
         free(s->in);   /* idle sessions hold no input buffer */
         s->in = NULL;

@@ -83,7 +83,7 @@ typedef struct smtpd_session {
     pol_session       pol;
     /* input: unparsed bytes (freed when empty), output: replies not yet written */
     char             *in;
-    size_t            in_len, in_cap;
+    size_t            in_len, in_cap, in_off;   /* in_off: parsed up to here */
     strbuf            out;
     int               discarding;        /* dropping the rest of an overlong command line */
     /* the protocol */
